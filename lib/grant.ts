@@ -1,0 +1,108 @@
+import { Fn, ITerraformDependable, TerraformStack, Token } from 'cdktf';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { Construct, IConstruct } from 'constructs';
+import { IGrantable, IPrincipal, PrincipalType } from './principal';
+import { RegistryRole } from './registry-role';
+
+/**
+ * Options to assign a role on an Azure resource.
+ * @internal
+ */
+export interface RoleAssignmentOptions {
+  /** The construct the role assignment is created under (the resource's construct). */
+  readonly scope: IConstruct;
+  /** The resource ID the role is assigned at. */
+  readonly resourceId: string;
+  readonly grantee: IGrantable;
+  readonly role: RegistryRole;
+}
+
+/**
+ * The result of a grant: one role assignment of one role to one principal at one scope.
+ *
+ * A `Grant` can be depended on (`resource.dependsOn = [grant]`) to order work after the
+ * permission exists. Granting the same role to the same grantee twice returns the same
+ * `Grant` and synthesizes one role assignment.
+ */
+export class Grant implements ITerraformDependable {
+  /**
+   * Assigns `role` to the grantee's principal at `resourceId`, or returns the existing grant.
+   * @internal
+   */
+  public static _assign(options: RoleAssignmentOptions): Grant {
+    const principal = options.grantee.grantPrincipal;
+    const id = `${constructIdPart(options.role.roleName)}-${granteeKey(options.grantee, principal, options.scope)}`;
+    const existing = options.scope.node.tryFindChild(id);
+    if (existing) {
+      const grant = Grant.ofRoleAssignment.get(existing);
+      if (!grant) throw new Error(`Grant: '${options.scope.node.path}' already has a child named '${id}' that is not a role assignment.`);
+      return grant;
+    }
+
+    const roleDefinition = options.role._definitionFor(subscriptionOf(options.resourceId));
+    const isServicePrincipal = principal.principalType === PrincipalType.SERVICE_PRINCIPAL;
+    const roleAssignment = new RoleAssignment(options.scope, id, {
+      // Deterministic, so re-applies, imports and a second stack granting the same role agree.
+      name: Fn.uuidv5('url', `${options.resourceId}|${principal.principalId}|${options.role._key}`),
+      scope: options.resourceId,
+      principalId: principal.principalId,
+      // Without it a brand-new identity fails with PrincipalNotFound until Entra ID has replicated it.
+      principalType: principal.principalType,
+      skipServicePrincipalAadCheck: isServicePrincipal ? true : undefined,
+      ...roleDefinition,
+    });
+    const grant = new Grant(roleAssignment, options.role, principal);
+    Grant.ofRoleAssignment.set(roleAssignment, grant);
+    return grant;
+  }
+
+  private static readonly ofRoleAssignment = new WeakMap<IConstruct, Grant>();
+
+  private constructor(
+    /** The role assignment: the escape hatch to the `azurerm_role_assignment` resource. */
+    public readonly roleAssignment: RoleAssignment,
+    /** The role granted. */
+    public readonly role: RegistryRole,
+    /** The principal the role is granted to. */
+    public readonly principal: IPrincipal,
+  ) {}
+
+  /** The role assignment's Terraform address, so a `Grant` can be used in `dependsOn`. */
+  public get fqn(): string {
+    return this.roleAssignment.fqn;
+  }
+
+  /** The role assignment's resource ID. */
+  public get roleAssignmentId(): string {
+    return this.roleAssignment.id;
+  }
+}
+
+/** `/subscriptions/<id>/...` → `<id>`; a token is split by Terraform at apply. */
+function subscriptionOf(resourceId: string): string {
+  if (Token.isUnresolved(resourceId)) return Fn.element(Fn.split('/', resourceId), 2);
+  const match = /^\/subscriptions\/([^/]+)\//i.exec(resourceId);
+  if (!match) throw new Error(`Grant: ${JSON.stringify(resourceId)} is not an Azure resource ID (/subscriptions/<id>/...).`);
+  return match[1];
+}
+
+/** A stable, token-free key of the grantee, used in the role assignment's construct id. */
+function granteeKey(grantee: IGrantable, principal: IPrincipal, scope: IConstruct): string {
+  const construct = [grantee, principal].find((g): g is IGrantable & IConstruct => Construct.isConstruct(g));
+  if (construct) {
+    const sameStack = TerraformStack.of(construct) === TerraformStack.of(scope);
+    const scopes = construct.node.scopes.slice(1); // drop the App
+    const path = sameStack ? scopes.filter((s) => !TerraformStack.isStack(s)) : scopes;
+    return path.map((s) => constructIdPart(s.node.id)).join('-');
+  }
+  if (!Token.isUnresolved(principal.principalId)) return principal.principalId;
+  throw new Error(
+    `Grant: the grantee is not a construct and its principalId is a token (known only at apply), so no stable ` +
+      `construct id can be derived for its role assignment. Fix: grant to a construct (UserAssignedIdentity, ` +
+      `DockerVirtualMachine) or to a principal with a literal principalId.`,
+  );
+}
+
+function constructIdPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]/g, '');
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './principal';
+export * from './grant';
+export * from './registry-role';
+export * from './registry';
+export * from './identity';

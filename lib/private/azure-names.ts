@@ -1,0 +1,24 @@
+/** Naming rules Azure enforces at deploy time, checked at synth. */
+
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Resource group names: 1-90 of letters, digits, `_`, `(`, `)`, `-`, `.`; not ending in `.`. */
+export function isResourceGroupName(name: string): boolean {
+  return /^[\p{L}\p{N}_().-]{1,90}$/u.test(name) && !name.endsWith('.');
+}
+
+export const RESOURCE_GROUP_NAME_RULE = 'must be 1-90 letters, digits, underscores, parentheses, hyphens or periods, not ending in a period';
+
+/** A resource ID of the given provider type, e.g. `Microsoft.ManagedIdentity/userAssignedIdentities`. */
+export function isResourceIdOfType(id: string, type: string): boolean {
+  const [namespace, resourceType] = type.split('/');
+  const pattern = new RegExp(
+    `^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/${escape(namespace)}/${escape(resourceType)}/[^/]+$`,
+    'i',
+  );
+  return pattern.test(id);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
