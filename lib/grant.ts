@@ -1,6 +1,7 @@
 import { Fn, ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct, IConstruct } from 'constructs';
+import { ValidationError } from './errors';
 import { IGrantable, IPrincipal, PrincipalType } from './principal';
 import { RegistryRole } from './registry-role';
 
@@ -30,20 +31,39 @@ export class Grant implements ITerraformDependable {
    * @internal
    */
   public static _assign(options: RoleAssignmentOptions): Grant {
+    const { scope, role } = options;
     const principal = options.grantee.grantPrincipal;
-    const id = `${constructIdPart(options.role.roleName)}-${granteeKey(options.grantee, principal, options.scope)}`;
-    const existing = options.scope.node.tryFindChild(id);
+    const grantee = granteeKey(options.grantee, principal, scope);
+    const id = `${constructIdPart(role.roleName)}-${grantee}`;
+
+    // The same role (by GUID or name) to the same grantee, whatever the role was called.
+    const grants = Grant.byScope.get(scope) ?? new Map<string, Grant>();
+    Grant.byScope.set(scope, grants);
+    const key = Token.isUnresolved(role._key) ? undefined : `${role._key}|${grantee}`;
+    const same = key === undefined ? undefined : grants.get(key);
+    if (same) return same;
+
+    const existing = scope.node.tryFindChild(id);
     if (existing) {
       const grant = Grant.ofRoleAssignment.get(existing);
-      if (!grant) throw new Error(`Grant: '${options.scope.node.path}' already has a child named '${id}' that is not a role assignment.`);
+      if (!grant) throw new Error(`Grant: '${scope.node.path}' already has a child named '${id}' that is not a role assignment.`);
+      if (key !== undefined && !Token.isUnresolved(grant.role._key)) {
+        // Two different literal roles share a name, so their role assignments would share a construct id.
+        throw new ValidationError('Grant', scope.node.path, [{
+          property: 'role',
+          value: role.roleName,
+          message: `names a role other than the one already granted to '${grantee}' under that name (${grant.role._key}, not ${role._key})`,
+          fix: 'give the custom role a distinct name: RegistryRole.fromRoleDefinitionId(id, \'MyOtherRole\')',
+        }]);
+      }
       return grant;
     }
 
-    const roleDefinition = options.role._definitionFor(subscriptionOf(options.resourceId));
+    const roleDefinition = role._definitionFor(subscriptionOf(options.resourceId));
     const isServicePrincipal = principal.principalType === PrincipalType.SERVICE_PRINCIPAL;
-    const roleAssignment = new RoleAssignment(options.scope, id, {
+    const roleAssignment = new RoleAssignment(scope, id, {
       // Deterministic, so re-applies, imports and a second stack granting the same role agree.
-      name: Fn.uuidv5('url', `${options.resourceId}|${principal.principalId}|${options.role._key}`),
+      name: Fn.uuidv5('url', `${options.resourceId}|${principal.principalId}|${role._key}`),
       scope: options.resourceId,
       principalId: principal.principalId,
       // Without it a brand-new identity fails with PrincipalNotFound until Entra ID has replicated it.
@@ -51,11 +71,13 @@ export class Grant implements ITerraformDependable {
       skipServicePrincipalAadCheck: isServicePrincipal ? true : undefined,
       ...roleDefinition,
     });
-    const grant = new Grant(roleAssignment, options.role, principal);
+    const grant = new Grant(roleAssignment, role, principal);
     Grant.ofRoleAssignment.set(roleAssignment, grant);
+    if (key !== undefined) grants.set(key, grant);
     return grant;
   }
 
+  private static readonly byScope = new WeakMap<IConstruct, Map<string, Grant>>();
   private static readonly ofRoleAssignment = new WeakMap<IConstruct, Grant>();
 
   private constructor(

@@ -4,3 +4,4 @@ export * from './grant';
 export * from './registry-role';
 export * from './registry';
 export * from './identity';
+export * from './docker-vm';

@@ -1,7 +1,9 @@
-import { Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
+import { GUID } from './private/azure-names';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ROLE_DEFINITION_ID = /^(\/subscriptions\/[^/]+)?\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-fA-F-]{36})$/;
+const GUID_PATTERN = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
+/** Any form of role definition ID (subscription, management group or tenant level), capturing the GUID. */
+const ROLE_DEFINITION_ID = new RegExp(`^(?:/.+)?/providers/Microsoft\\.Authorization/roleDefinitions/(${GUID_PATTERN})$`, 'i');
 
 /**
  * An Azure role that can be assigned on a container registry.
@@ -11,6 +13,8 @@ const ROLE_DEFINITION_ID = /^(\/subscriptions\/[^/]+)?\/providers\/Microsoft\.Au
  * See https://learn.microsoft.com/azure/container-registry/container-registry-rbac-built-in-roles-overview
  */
 export class RegistryRole {
+  private static readonly builtIns: RegistryRole[] = [];
+
   /** Pull images and artifacts (`acrpull`). Not honoured on registries in ABAC mode. */
   public static readonly ACR_PULL = RegistryRole.builtIn('AcrPull', '7f951dda-4ed3-4680-a7ca-43fe172d538d', false);
   /** Push and pull images (`acrpush`, which includes pull). Not honoured on registries in ABAC mode. */
@@ -31,35 +35,42 @@ export class RegistryRole {
   public static readonly REPOSITORY_CONTRIBUTOR = RegistryRole.builtIn('Container Registry Repository Contributor', '2efddaa5-3f1f-4df3-97df-af3f13818f4c', true);
 
   /**
-   * A custom (or any other) role by its role definition ID: either the GUID or the full
-   * `/subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>` ID.
+   * A custom (or any other) role by its role definition ID: the GUID, or the full ID at any
+   * level (`/subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>`,
+   * `/providers/Microsoft.Authorization/roleDefinitions/<guid>`, ...).
+   *
+   * Only the GUID is kept: role assignments name the role under the registry's subscription,
+   * which is the form Azure reads back. A built-in role's GUID returns that built-in role.
    *
    * @param roleDefinitionId the role definition's GUID or resource ID
-   * @param name a name for the role, used in construct ids and messages. Required when
+   * @param name a literal name for the role, used in construct ids and messages. Required when
    *   `roleDefinitionId` is a token, since construct ids must never derive from tokens.
    * @default name - the role definition's GUID
    */
   public static fromRoleDefinitionId(roleDefinitionId: string, name?: string): RegistryRole {
-    if (Token.isUnresolved(roleDefinitionId)) {
-      if (name === undefined || Token.isUnresolved(name)) {
-        throw new Error(
-          `RegistryRole.fromRoleDefinitionId: roleDefinitionId is a token (known only at apply), so a literal 'name' is required ` +
-            `to name the role assignment's construct. Fix: RegistryRole.fromRoleDefinitionId(id, 'MyCustomRole').`,
-        );
-      }
-      return new RegistryRole(name, { roleDefinitionId }, true);
+    const tokenId = Token.isUnresolved(roleDefinitionId);
+    if ((tokenId && name === undefined) || (name !== undefined && (Token.isUnresolved(name) || name.trim() === ''))) {
+      throw new Error(
+        `RegistryRole.fromRoleDefinitionId: ${tokenId ? 'roleDefinitionId is a token (known only at apply), so ' : ''}` +
+          `a non-empty literal 'name' is required to name the role assignment's construct, got ${JSON.stringify(name)}. ` +
+          `Fix: RegistryRole.fromRoleDefinitionId(id, 'MyCustomRole').`,
+      );
     }
-    const guid = GUID.test(roleDefinitionId) ? roleDefinitionId : ROLE_DEFINITION_ID.exec(roleDefinitionId)?.[2];
-    if (!guid || !GUID.test(guid)) {
+    if (tokenId) {
+      // Every form ends in the GUID; Terraform extracts it (and fails the plan on anything else).
+      return new RegistryRole(name!, { guid: Fn.regex(`${GUID_PATTERN}$`, roleDefinitionId) }, true);
+    }
+    const guid = GUID.test(roleDefinitionId) ? roleDefinitionId : ROLE_DEFINITION_ID.exec(roleDefinitionId)?.[1];
+    if (!guid) {
       throw new Error(
         `RegistryRole.fromRoleDefinitionId: ${JSON.stringify(roleDefinitionId)} is not a role definition ID. ` +
           `Fix: pass the role's GUID (e.g. "7f951dda-4ed3-4680-a7ca-43fe172d538d") or its full ID ` +
           `("/subscriptions/<subscription>/providers/Microsoft.Authorization/roleDefinitions/<guid>").`,
       );
     }
-    return GUID.test(roleDefinitionId)
-      ? new RegistryRole(name ?? guid, { roleDefinitionGuid: guid.toLowerCase() }, true)
-      : new RegistryRole(name ?? guid, { roleDefinitionId }, true);
+    // A built-in role by GUID is that role, so it dedupes with (and is refused in ABAC mode like) the constant.
+    const lower = guid.toLowerCase();
+    return RegistryRole.builtIns.find((r) => r.definition.guid === lower) ?? new RegistryRole(name ?? lower, { guid: lower }, true);
   }
 
   /**
@@ -73,17 +84,21 @@ export class RegistryRole {
           `Fix: pass the role's display name, e.g. RegistryRole.fromRoleName('My Registry Role').`,
       );
     }
-    return new RegistryRole(roleName, { roleDefinitionName: roleName }, true);
+    const builtIn = RegistryRole.builtIns.find((r) => r.roleName.toLowerCase() === roleName.trim().toLowerCase());
+    return builtIn ?? new RegistryRole(roleName, { name: roleName }, true);
   }
 
   private static builtIn(name: string, guid: string, honouredInAbacMode: boolean): RegistryRole {
-    return new RegistryRole(name, { roleDefinitionGuid: guid }, honouredInAbacMode);
+    const role = new RegistryRole(name, { guid }, honouredInAbacMode);
+    RegistryRole.builtIns.push(role);
+    return role;
   }
 
   private constructor(
     /** The role's name (built-in roles: their Azure name, e.g. `AcrPull`). */
     public readonly roleName: string,
-    private readonly definition: { roleDefinitionGuid?: string; roleDefinitionId?: string; roleDefinitionName?: string },
+    /** The GUID (literal, or a Terraform expression for a token ID), or else the name. */
+    private readonly definition: { guid?: string; name?: string },
     /**
      * Whether the role grants anything on a registry whose role assignment mode is
      * `AbacRepositoryPermissions`, where AcrPull, AcrPush and AcrDelete are ignored.
@@ -93,25 +108,26 @@ export class RegistryRole {
 
   /** The role definition's GUID, when known at synth. */
   public get roleDefinitionGuid(): string | undefined {
-    return this.definition.roleDefinitionGuid;
+    const guid = this.definition.guid;
+    return guid === undefined || Token.isUnresolved(guid) ? undefined : guid;
   }
 
   /**
    * The `role_definition_id` / `role_definition_name` arguments of a role assignment at `scope`.
    *
-   * Azure reports a role definition ID under the subscription of the assignment's scope; an ID
-   * written under any other form makes the provider plan a replacement on every apply
-   * (hashicorp/terraform-provider-azurerm#4258, #8558). So the ID is built from the scope.
+   * For a scope at or below a subscription, Azure reports the role definition ID under the
+   * scope's subscription, whatever form it was given in (a custom role's home subscription,
+   * `/providers/...`); any other form makes the provider plan a replacement on every apply
+   * (hashicorp/terraform-provider-azurerm#8558, #13993, #19847). So the ID is built from the scope.
    * @internal
    */
   public _definitionFor(scopeSubscriptionId: string): { roleDefinitionId?: string; roleDefinitionName?: string } {
-    if (this.definition.roleDefinitionGuid) {
+    if (this.definition.guid !== undefined) {
       return {
-        roleDefinitionId: `/subscriptions/${scopeSubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${this.definition.roleDefinitionGuid}`,
+        roleDefinitionId: `/subscriptions/${scopeSubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${this.definition.guid}`,
       };
     }
-    if (this.definition.roleDefinitionId) return { roleDefinitionId: this.definition.roleDefinitionId };
-    return { roleDefinitionName: this.definition.roleDefinitionName };
+    return { roleDefinitionName: this.definition.name };
   }
 
   /**
@@ -119,7 +135,7 @@ export class RegistryRole {
    * @internal
    */
   public get _key(): string {
-    return this.definition.roleDefinitionGuid ?? this.definition.roleDefinitionName ?? this.roleName;
+    return this.definition.guid ?? this.definition.name ?? this.roleName;
   }
 
   public toString(): string {

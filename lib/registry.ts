@@ -124,7 +124,7 @@ export interface ContainerRegistryProps {
    */
   readonly zoneRedundancyEnabled?: boolean;
   /**
-   * Days to keep untagged manifests. Premium only.
+   * Days (1-365) to keep untagged manifests before they are purged; 0 turns the policy off. Above 0: Premium only.
    * @default - untagged manifests are kept
    */
   readonly retentionPolicyInDays?: number;
@@ -232,6 +232,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
       'pass the registry\'s "id" (az acr show --query id), /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>');
     v.expectLiteral(attrs.registryName, (x) => REGISTRY_NAME.test(x), 'registryName', REGISTRY_NAME_RULE,
       'use the name shown by az acr list --query [].name');
+    if (attrs.registryName === undefined && v.ok && isLiteral(attrs.registryId)) {
+      v.expect(REGISTRY_NAME.test(imported.registryName), 'registryId', attrs.registryId,
+        `ends in a name that ${REGISTRY_NAME_RULE}`, 'pass the registry\'s "id" as shown by az acr show --query id');
+    }
     v.throwIfInvalid();
     return imported;
   }
@@ -283,7 +287,8 @@ function validateRegistryProps(registry: ContainerRegistry, props: ContainerRegi
     const premiumOnly: Array<[string, boolean]> = [
       ['publicNetworkAccessEnabled', props.publicNetworkAccessEnabled === false],
       ['zoneRedundancyEnabled', props.zoneRedundancyEnabled === true],
-      ['retentionPolicyInDays', props.retentionPolicyInDays !== undefined],
+      // 0 turns the policy off, which the provider accepts on any SKU.
+      ['retentionPolicyInDays', isLiteral(props.retentionPolicyInDays) && (props.retentionPolicyInDays ?? 0) > 0],
     ];
     for (const [property, used] of premiumOnly) {
       const value = (props as unknown as Record<string, unknown>)[property];

@@ -1,0 +1,422 @@
+import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { UserAssignedIdentity as AzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { Construct } from 'constructs';
+import { ValidationError } from '../lib/errors';
+import { Grant } from '../lib/grant';
+import { UserAssignedIdentity } from '../lib/identity';
+import { IGrantable, IPrincipal, PrincipalType } from '../lib/principal';
+import { ContainerRegistry, IContainerRegistry, RoleAssignmentMode } from '../lib/registry';
+import { RegistryRole } from '../lib/registry-role';
+
+const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
+const OTHER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000002';
+const REGISTRY_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/myResourceGroup/providers/Microsoft.ContainerRegistry/registries/myContainerRegistry`;
+const IDENTITY_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/myResourceGroup/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myACRId`;
+const PRINCIPAL_ID = '11111111-2222-3333-4444-555555555555';
+const CLIENT_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+const CUSTOM_GUID = '0c867c2a-1d8c-454a-a3db-ab2ea1bdc8bb';
+const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
+const ACR_PUSH = '8311e382-0749-4cb8-b61a-304f252e45ec';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function newStack(app: App = Testing.app(), id = 'TestStack'): TerraformStack {
+  return new TerraformStack(app, id);
+}
+
+function synth(stack: TerraformStack): any {
+  return JSON.parse(Testing.synth(stack));
+}
+
+function roleAssignments(stack: TerraformStack): Record<string, any> {
+  return synth(stack).resource?.azurerm_role_assignment ?? {};
+}
+
+function onlyRoleAssignment(stack: TerraformStack): { key: string; body: any } {
+  const all = roleAssignments(stack);
+  expect(Object.keys(all)).toHaveLength(1);
+  const [key] = Object.keys(all);
+  return { key, body: all[key] };
+}
+
+function validationErrorOf(fn: () => unknown): ValidationError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return e as ValidationError;
+  }
+  throw new Error('expected a ValidationError, but nothing was thrown');
+}
+
+/** The scenario: a registry and a user-assigned identity made in the same stack. */
+function scenario(stack: TerraformStack): { registry: ContainerRegistry; identity: UserAssignedIdentity } {
+  const registry = new ContainerRegistry(stack, 'Registry', { name: 'myContainerRegistry', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+  const identity = new UserAssignedIdentity(stack, 'Identity', { name: 'myACRId', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+  return { registry, identity };
+}
+
+function importedRegistry(scope: Construct, mode?: RoleAssignmentMode): IContainerRegistry {
+  return ContainerRegistry.fromRegistryAttributes(scope, 'Registry', { registryId: REGISTRY_ID, roleAssignmentMode: mode });
+}
+
+function importedIdentity(scope: Construct): IGrantable {
+  return UserAssignedIdentity.fromIdentityAttributes(scope, 'Identity', { identityId: IDENTITY_ID, principalId: PRINCIPAL_ID, clientId: CLIENT_ID });
+}
+
+/** A principal that is not a construct, e.g. a user or group given by object ID. */
+function plainPrincipal(principalId: string, principalType: PrincipalType): IPrincipal {
+  const principal: IPrincipal = { principalId, principalType, get grantPrincipal() { return principal; } };
+  return principal;
+}
+
+describe('grantPull to a user-assigned identity', () => {
+  test('assigns AcrPull to the principal ID (never the client ID) at the registry, as a ServicePrincipal', () => {
+    // GIVEN
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    // WHEN
+    registry.grantPull(identity);
+    // THEN
+    const json = synth(stack);
+    const [registryKey] = Object.keys(json.resource.azurerm_container_registry);
+    const [identityKey] = Object.keys(json.resource.azurerm_user_assigned_identity);
+    const [assignment] = Object.values(json.resource.azurerm_role_assignment) as any[];
+    expect(assignment.principal_id).toBe(`\${azurerm_user_assigned_identity.${identityKey}.principal_id}`);
+    expect(JSON.stringify(assignment)).not.toContain('client_id');
+    expect(assignment.scope).toBe(`\${azurerm_container_registry.${registryKey}.id}`);
+    expect(assignment.principal_type).toBe('ServicePrincipal');
+    expect(assignment.skip_service_principal_aad_check).toBe(true);
+    expect(assignment).not.toHaveProperty('role_definition_name');
+  });
+
+  test('role_definition_id is under the registry\'s subscription, split from its token ID by Terraform', () => {
+    // GIVEN
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    // WHEN
+    registry.grantPull(identity);
+    // THEN
+    const { body } = onlyRoleAssignment(stack);
+    const [registryKey] = Object.keys(synth(stack).resource.azurerm_container_registry);
+    expect(body.role_definition_id).toBe(
+      `/subscriptions/\${element(split("/", azurerm_container_registry.${registryKey}.id), 2)}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL}`,
+    );
+  });
+
+  test('the name is a uuidv5 over scope, principal and role', () => {
+    // GIVEN
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    // WHEN
+    registry.grantPull(identity);
+    // THEN
+    const json = synth(stack);
+    const [registryKey] = Object.keys(json.resource.azurerm_container_registry);
+    const [identityKey] = Object.keys(json.resource.azurerm_user_assigned_identity);
+    const { body } = onlyRoleAssignment(stack);
+    expect(body.name).toBe(
+      `\${uuidv5("url", "\${azurerm_container_registry.${registryKey}.id}|\${azurerm_user_assigned_identity.${identityKey}.principal_id}|${ACR_PULL}")}`,
+    );
+  });
+
+  test('synthesizing the same app twice yields identical role assignments', () => {
+    // GIVEN
+    const build = (): string => {
+      const stack = newStack();
+      const { registry, identity } = scenario(stack);
+      registry.grantPull(identity);
+      registry.grantPush(identity);
+      return JSON.stringify(roleAssignments(stack));
+    };
+    // WHEN
+    const first = build();
+    const second = build();
+    // THEN
+    expect(Object.keys(JSON.parse(first))).toHaveLength(2);
+    expect(second).toBe(first);
+  });
+
+  test('the role assignment is the registry\'s child "<RoleName>-<grantee path>"', () => {
+    // GIVEN
+    const stack = newStack();
+    const { registry } = scenario(stack);
+    const nested = new UserAssignedIdentity(new Construct(stack, 'Workers'), 'Pool', { name: 'poolId', resourceGroupName: 'rg', location: 'eastus' });
+    // WHEN
+    const grant = registry.grantPull(nested);
+    const signer = registry.grant(nested, RegistryRole.REPOSITORY_READER);
+    // THEN
+    expect(registry.node.findChild('AcrPull-Workers-Pool')).toBe(grant.roleAssignment);
+    expect(registry.node.findChild('ContainerRegistryRepositoryReader-Workers-Pool')).toBe(signer.roleAssignment);
+  });
+
+  test('a grantee in another stack is keyed by its stack too', () => {
+    // GIVEN
+    const app = Testing.app();
+    const identity = new UserAssignedIdentity(newStack(app, 'Identities'), 'Identity', { name: 'myACRId', resourceGroupName: 'rg', location: 'eastus' });
+    const registry = importedRegistry(newStack(app, 'Registries'));
+    // WHEN
+    const grant = registry.grantPull(identity);
+    // THEN
+    expect(registry.node.findChild('AcrPull-Identities-Identity')).toBe(grant.roleAssignment);
+  });
+});
+
+describe('Grant objects', () => {
+  test('the same grant twice returns the same Grant and synthesizes one role assignment', () => {
+    // GIVEN
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    // WHEN
+    const first = registry.grantPull(identity);
+    const second = registry.grantPull(identity);
+    const third = registry.grant(identity, RegistryRole.ACR_PULL);
+    const byGuid = registry.grant(identity, RegistryRole.fromRoleDefinitionId(ACR_PULL));
+    const byName = registry.grant(identity, RegistryRole.fromRoleName('AcrPull'));
+    // THEN
+    expect([second, third, byGuid, byName]).toEqual([first, first, first, first]);
+    expect(Object.keys(roleAssignments(stack))).toHaveLength(1);
+  });
+
+  test('different roles make different role assignments with different names', () => {
+    // GIVEN
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    // WHEN
+    const pull = registry.grantPull(identity);
+    const push = registry.grantPush(identity);
+    // THEN
+    expect(push).not.toBe(pull);
+    const bodies = Object.values(roleAssignments(stack));
+    expect(bodies).toHaveLength(2);
+    expect(new Set(bodies.map((b) => b.name)).size).toBe(2);
+    expect(bodies.map((b) => b.role_definition_id.split('/').pop()).sort()).toEqual([ACR_PULL, ACR_PUSH].sort());
+  });
+
+  test('different grantees get different role assignments', () => {
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    const other = new UserAssignedIdentity(stack, 'Other', { name: 'otherId', resourceGroupName: 'rg', location: 'eastus' });
+    registry.grantPull(identity);
+    registry.grantPull(other);
+    expect(Object.keys(roleAssignments(stack))).toHaveLength(2);
+  });
+
+  test('exposes the role assignment, role and principal', () => {
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    const grant = registry.grantPush(identity);
+    expect(grant.role).toBe(RegistryRole.ACR_PUSH);
+    expect(grant.principal).toBe(identity);
+    expect(registry.node.findChild('AcrPush-Identity')).toBe(grant.roleAssignment);
+    new TerraformOutput(stack, 'assignmentId', { value: grant.roleAssignmentId });
+    const json = synth(stack);
+    const [assignmentKey] = Object.keys(json.resource.azurerm_role_assignment);
+    expect(json.output.assignmentId.value).toBe(`\${azurerm_role_assignment.${assignmentKey}.id}`);
+  });
+
+  test('a Grant in dependsOn renders the role assignment\'s address', () => {
+    // GIVEN
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    const grant = registry.grantPull(identity);
+    // WHEN
+    new AzurermUserAssignedIdentity(stack, 'After', { name: 'after', resourceGroupName: 'rg', location: 'eastus', dependsOn: [grant] });
+    // THEN
+    const json = synth(stack);
+    const [assignmentKey] = Object.keys(json.resource.azurerm_role_assignment);
+    expect(grant.fqn).toBe(grant.roleAssignment.fqn);
+    expect(json.resource.azurerm_user_assigned_identity.After.depends_on).toEqual([`azurerm_role_assignment.${assignmentKey}`]);
+  });
+
+  test('construct ids never contain token text, even when every input is a token', () => {
+    // GIVEN
+    const stack = newStack();
+    const token = new TerraformVariable(stack, 'value', { type: 'string' }).stringValue;
+    const registry = ContainerRegistry.fromRegistryAttributes(stack, 'Registry', { registryId: token });
+    const identity = UserAssignedIdentity.fromIdentityAttributes(stack, 'Identity', { identityId: token, principalId: token, clientId: token });
+    // WHEN
+    registry.grantPull(identity);
+    registry.grant(identity, RegistryRole.fromRoleDefinitionId(token, 'MyRole'));
+    // THEN
+    const ids = stack.node.findAll().map((c) => c.node.id);
+    expect(ids).toEqual(expect.arrayContaining(['AcrPull-Identity', 'MyRole-Identity']));
+    for (const id of ids) expect(id).not.toMatch(/Token|TOKEN|\$|\{/);
+    expect(Object.keys(roleAssignments(stack))).toHaveLength(2);
+  });
+});
+
+describe('grants on a registry given by a literal ID', () => {
+  test('role_definition_id is a literal under the registry\'s subscription', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    // WHEN
+    registry.grantPush(importedIdentity(stack));
+    // THEN
+    const { body } = onlyRoleAssignment(stack);
+    expect(body.role_definition_id).toBe(`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PUSH}`);
+    expect(body.scope).toBe(REGISTRY_ID);
+    expect(body.principal_id).toBe(PRINCIPAL_ID);
+    expect(body.name).toBe(`\${uuidv5("url", "${REGISTRY_ID}|${PRINCIPAL_ID}|${ACR_PUSH}")}`);
+  });
+
+  test('a looked-up registry scopes the grant to the data source\'s ID', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = ContainerRegistry.fromLookup(stack, 'Registry', { registryName: 'myContainerRegistry', resourceGroupName: 'myResourceGroup' });
+    // WHEN
+    registry.grantPull(importedIdentity(stack));
+    // THEN
+    const json = synth(stack);
+    const [dataKey] = Object.keys(json.data.azurerm_container_registry);
+    const { body } = onlyRoleAssignment(stack);
+    expect(body.scope).toBe(`\${data.azurerm_container_registry.${dataKey}.id}`);
+    expect(body.role_definition_id).toBe(
+      `/subscriptions/\${element(split("/", data.azurerm_container_registry.${dataKey}.id), 2)}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL}`,
+    );
+  });
+
+  test('a principal that is not a construct is keyed by its literal principal ID and keeps its type', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    // WHEN
+    const grant = registry.grantPull(plainPrincipal(PRINCIPAL_ID, PrincipalType.GROUP));
+    // THEN
+    expect(registry.node.findChild(`AcrPull-${PRINCIPAL_ID}`)).toBe(grant.roleAssignment);
+    const { body } = onlyRoleAssignment(stack);
+    expect(body.principal_type).toBe('Group');
+    expect(body).not.toHaveProperty('skip_service_principal_aad_check');
+  });
+
+  test('a principal that is not a construct and has a token principal ID is refused', () => {
+    const stack = newStack();
+    const token = new TerraformVariable(stack, 'principal', { type: 'string' }).stringValue;
+    expect(() => importedRegistry(stack).grantPull(plainPrincipal(token, PrincipalType.SERVICE_PRINCIPAL)))
+      .toThrow(/principalId is a token.*Fix: grant to a construct/);
+  });
+});
+
+describe('custom roles', () => {
+  test('by GUID: role_definition_id under the registry\'s subscription, construct named by the GUID', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    // WHEN
+    const grant = registry.grant(importedIdentity(stack), RegistryRole.fromRoleDefinitionId(CUSTOM_GUID));
+    // THEN
+    expect(grant.roleAssignment.node.id).toBe(`${CUSTOM_GUID}-Identity`);
+    const { body } = onlyRoleAssignment(stack);
+    expect(body.role_definition_id).toBe(`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM_GUID}`);
+  });
+
+  test('by full ID from another subscription: rewritten under the registry\'s subscription, which Azure reads back', () => {
+    // GIVEN
+    const stack = newStack();
+    const role = RegistryRole.fromRoleDefinitionId(
+      `/subscriptions/${OTHER_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM_GUID}`, 'MyRole');
+    // WHEN
+    const grant = importedRegistry(stack).grant(importedIdentity(stack), role);
+    // THEN
+    expect(grant.roleAssignment.node.id).toBe('MyRole-Identity');
+    expect(onlyRoleAssignment(stack).body.role_definition_id)
+      .toBe(`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${CUSTOM_GUID}`);
+  });
+
+  test('by name: role_definition_name, no role_definition_id', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    const grant = importedRegistry(stack).grant(importedIdentity(stack), RegistryRole.fromRoleName('My Registry Role'));
+    // THEN
+    expect(grant.roleAssignment.node.id).toBe('MyRegistryRole-Identity');
+    const { body } = onlyRoleAssignment(stack);
+    expect(body.role_definition_name).toBe('My Registry Role');
+    expect(body).not.toHaveProperty('role_definition_id');
+    expect(body.name).toBe(`\${uuidv5("url", "${REGISTRY_ID}|${PRINCIPAL_ID}|My Registry Role")}`);
+  });
+
+  test('by token ID with a literal name: the GUID is extracted by Terraform', () => {
+    // GIVEN
+    const stack = newStack();
+    const roleId = new TerraformVariable(stack, 'roleId', { type: 'string' }).stringValue;
+    // WHEN
+    const grant = importedRegistry(stack).grant(importedIdentity(stack), RegistryRole.fromRoleDefinitionId(roleId, 'MyRole'));
+    // THEN
+    expect(grant.roleAssignment.node.id).toBe('MyRole-Identity');
+    const { body } = onlyRoleAssignment(stack);
+    expect(body.role_definition_id).toMatch(
+      new RegExp(`^/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/\\$\\{regex\\(".*\\$", var\\.roleId\\)\\}$`),
+    );
+  });
+
+  test('the same custom GUID under two names is still one role assignment', () => {
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    const identity = importedIdentity(stack);
+    const first = registry.grant(identity, RegistryRole.fromRoleDefinitionId(CUSTOM_GUID));
+    const second = registry.grant(identity, RegistryRole.fromRoleDefinitionId(CUSTOM_GUID.toUpperCase(), 'Named'));
+    expect(second).toBe(first);
+    expect(Object.keys(roleAssignments(stack))).toHaveLength(1);
+  });
+
+  test('two different roles under one name are refused instead of silently returning the first grant', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    const identity = importedIdentity(stack);
+    registry.grant(identity, RegistryRole.fromRoleDefinitionId(CUSTOM_GUID, 'MyRole'));
+    // WHEN
+    const error = validationErrorOf(() => registry.grant(identity, RegistryRole.fromRoleName('MyRole')));
+    // THEN
+    expect(error.constructPath).toBe('TestStack/Registry');
+    expect(error.problems).toEqual([expect.objectContaining({ property: 'role', value: 'MyRole' })]);
+    expect(error.message).toMatch(/Fix: give the custom role a distinct name/);
+  });
+});
+
+describe('registries in ABAC mode (AbacRepositoryPermissions)', () => {
+  const abacRegistries: Array<[string, (scope: Construct) => IContainerRegistry]> = [
+    ['fromRegistryAttributes', (scope) => importedRegistry(scope, RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS)],
+    ['fromLookup', (scope) => ContainerRegistry.fromLookup(scope, 'Registry', {
+      registryName: 'myContainerRegistry',
+      resourceGroupName: 'myResourceGroup',
+      roleAssignmentMode: RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS,
+    })],
+  ];
+
+  describe.each(abacRegistries)('made with %s', (_, makeRegistry) => {
+    test.each<[string, RegistryRole]>([
+      ['AcrPull', RegistryRole.ACR_PULL],
+      ['AcrPush', RegistryRole.ACR_PUSH],
+      ['AcrDelete', RegistryRole.ACR_DELETE],
+      ['AcrPull', RegistryRole.fromRoleDefinitionId(ACR_PULL)],
+    ])('refuses %s, which such a registry ignores', (name, role) => {
+      // GIVEN
+      const stack = newStack();
+      const registry = makeRegistry(stack);
+      // WHEN
+      const error = validationErrorOf(() => registry.grant(importedIdentity(stack), role));
+      // THEN
+      expect(error.constructPath).toBe('TestStack/Registry');
+      expect(error.problems).toEqual([expect.objectContaining({ property: 'grant(role)', value: name })]);
+      expect(error.message).toMatch(/not honoured by a registry in ABAC mode/);
+      expect(error.message).toMatch(/Fix: use grantPull\/grantPush, or RegistryRole.REPOSITORY_READER/);
+      expect(roleAssignments(stack)).toEqual({});
+    });
+
+    test.each<[string, (r: IContainerRegistry, g: IGrantable) => Grant, string]>([
+      ['grantPull to Container Registry Repository Reader', (r, g) => r.grantPull(g), 'b93aa761-3e63-49ed-ac28-beffa264f7ac'],
+      ['grantPush to Container Registry Repository Writer', (r, g) => r.grantPush(g), '2a1e307c-b015-4ebd-883e-5b7698a07328'],
+      ['grant(REPOSITORY_CONTRIBUTOR) as asked', (r, g) => r.grant(g, RegistryRole.REPOSITORY_CONTRIBUTOR), '2efddaa5-3f1f-4df3-97df-af3f13818f4c'],
+    ])('maps %s', (_name, grantFn, guid) => {
+      // GIVEN
+      const stack = newStack();
+      const registry = makeRegistry(stack);
+      // WHEN
+      grantFn(registry, importedIdentity(stack));
+      // THEN
+      expect(onlyRoleAssignment(stack).body.role_definition_id).toMatch(new RegExp(`/providers/Microsoft.Authorization/roleDefinitions/${guid}$`));
+    });
+  });
+});

@@ -1,0 +1,180 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { LOGIN_SCRIPT } from '../lib/private/vm-scripts';
+import { FakeBin, FakeTool, itWithTool, writeExecutable } from './support/fake-bin';
+
+const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
+const SYSTEM_LOGIN = 'az login --identity --allow-no-subscriptions --output none';
+const USER_LOGIN = `az login --identity --client-id ${CLIENT_ID} --allow-no-subscriptions --output none`;
+const ACR_LOGIN = 'az acr login --name myContainerRegistry';
+const PULL = 'docker pull mycontainerregistry.azurecr.io/aci-helloworld:v1';
+const REGISTRY_ARGS = ['--registry', 'myContainerRegistry', '--login-server', 'mycontainerregistry.azurecr.io'];
+/** Fast retries for tests: 20 ms first delay, capped at 50 ms, within a 5 s budget. */
+const FAST = {
+  ACR_LOGIN_TIMEOUT_SECONDS: '5',
+  ACR_LOGIN_INITIAL_DELAY_SECONDS: '0.02',
+  ACR_LOGIN_MAX_DELAY_SECONDS: '0.05',
+};
+
+const script = writeExecutable('acr-login', LOGIN_SCRIPT);
+let fakes: FakeBin | undefined;
+
+function withFakes(tools: { az?: FakeTool; docker?: FakeTool } = {}): FakeBin {
+  fakes = new FakeBin({ az: tools.az ?? {}, docker: tools.docker ?? {} });
+  return fakes;
+}
+
+afterEach(() => fakes?.remove());
+afterAll(() => fs.rmSync(path.dirname(script), { recursive: true, force: true }));
+
+describe('static checks', () => {
+  it('is bash that parses', () => {
+    const result = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  itWithTool('shellcheck', 'is shellcheck-clean', () => {
+    const result = spawnSync('shellcheck', [script], { encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('fails on unset variables and failed pipelines', () => {
+    expect(LOGIN_SCRIPT).toMatch(/^#!\/usr\/bin\/env bash\n/);
+    expect(LOGIN_SCRIPT).toContain('\nset -euo pipefail\n');
+  });
+});
+
+describe('with a user-assigned identity', () => {
+  it('logs in with --client-id, logs in to the registry, then pulls every image from the login server', () => {
+    // GIVEN
+    const bin = withFakes();
+    // WHEN
+    const result = bin.run(script, [...REGISTRY_ARGS, '--client-id', CLIENT_ID, 'aci-helloworld:v1', 'repo/app@sha256:0123abcd'], FAST);
+    // THEN
+    expect(result.status).toBe(0);
+    expect(bin.calls()).toEqual([
+      USER_LOGIN,
+      ACR_LOGIN,
+      PULL,
+      'docker pull mycontainerregistry.azurecr.io/repo/app@sha256:0123abcd',
+    ]);
+    expect(result.stdout).toContain(`attempt 1: logging in to registry myContainerRegistry with the user-assigned identity ${CLIENT_ID}`);
+  });
+
+  it('never uses --username, which Azure CLI 2.73 removed for identity logins', () => {
+    const bin = withFakes();
+    bin.run(script, [...REGISTRY_ARGS, '--client-id', CLIENT_ID, 'aci-helloworld:v1'], FAST);
+    expect(bin.calls().join('\n')).not.toContain('--username');
+  });
+});
+
+describe('with the system-assigned identity', () => {
+  it('logs in with --identity and no --client-id', () => {
+    // GIVEN
+    const bin = withFakes();
+    // WHEN
+    const result = bin.run(script, [...REGISTRY_ARGS, 'aci-helloworld:v1'], FAST);
+    // THEN
+    expect(result.status).toBe(0);
+    expect(bin.calls()).toEqual([SYSTEM_LOGIN, ACR_LOGIN, PULL]);
+    expect(result.stdout).toContain('with the system-assigned identity');
+  });
+
+  it('only logs in when there is no image to pull', () => {
+    const bin = withFakes();
+    const result = bin.run(script, REGISTRY_ARGS, FAST);
+    expect(result.status).toBe(0);
+    expect(bin.calls()).toEqual([SYSTEM_LOGIN, ACR_LOGIN]);
+  });
+});
+
+describe('retries', () => {
+  it('retries the whole login until it succeeds while the role assignment propagates', () => {
+    // GIVEN az login fails twice, as it does before the identity's role is visible
+    const bin = withFakes({ az: { failFirst: 2 } });
+    // WHEN
+    const result = bin.run(script, [...REGISTRY_ARGS, '--client-id', CLIENT_ID, 'aci-helloworld:v1'], FAST);
+    // THEN
+    expect(result.status).toBe(0);
+    expect(bin.calls()).toEqual([USER_LOGIN, USER_LOGIN, USER_LOGIN, ACR_LOGIN, PULL]);
+    expect(result.stdout).toContain('attempt 3: logging in');
+    expect(result.stdout).toContain('pulled 1 image(s) on attempt 3');
+    expect(result.stderr).toContain('attempt 1 failed');
+  });
+
+  it('starts over with az login when a pull fails', () => {
+    const bin = withFakes({ docker: { failFirst: 1 } });
+    const result = bin.run(script, [...REGISTRY_ARGS, 'aci-helloworld:v1'], FAST);
+    expect(result.status).toBe(0);
+    expect(bin.calls()).toEqual([SYSTEM_LOGIN, ACR_LOGIN, PULL, SYSTEM_LOGIN, ACR_LOGIN, PULL]);
+  });
+
+  it('doubles the delay between attempts up to the maximum', () => {
+    // GIVEN the registry login fails four times
+    const bin = withFakes({ az: { failFirst: 4 } });
+    // WHEN
+    const result = bin.run(script, [...REGISTRY_ARGS, 'aci-helloworld:v1'], FAST);
+    // THEN 20 ms, doubled to 40 ms, then capped at 50 ms
+    expect(result.status).toBe(0);
+    const delays = [...result.stderr.matchAll(/retrying in (\d+) ms/g)].map((m) => Number(m[1]));
+    expect(delays).toEqual([20, 40, 50, 50]);
+  });
+
+  it('gives up with a non-zero exit and a clear message once the budget is spent', () => {
+    // GIVEN az always fails and the budget is 0.3 s
+    const bin = withFakes({ az: { failFirst: 1_000_000 } });
+    const started = Date.now();
+    // WHEN
+    const result = bin.run(script, [...REGISTRY_ARGS, '--client-id', CLIENT_ID, 'aci-helloworld:v1'], {
+      ...FAST,
+      ACR_LOGIN_TIMEOUT_SECONDS: '0.3',
+    });
+    const elapsed = Date.now() - started;
+    // THEN
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/giving up on registry myContainerRegistry after \d+ attempt\(s\)/);
+    expect(result.stderr).toContain('ACR_LOGIN_TIMEOUT_SECONDS=0.3');
+    expect(result.stderr).toContain(`user-assigned identity ${CLIENT_ID}`);
+    expect(result.stderr).toContain('AcrPull');
+    const attempts = bin.calls();
+    expect(attempts.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(attempts)).toEqual(new Set([USER_LOGIN]));
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(elapsed).toBeLessThan(3_000);
+  });
+
+  it('gives up after one attempt when the budget is zero', () => {
+    const bin = withFakes({ az: { failFirst: 1_000_000 } });
+    const result = bin.run(script, [...REGISTRY_ARGS, 'aci-helloworld:v1'], { ...FAST, ACR_LOGIN_TIMEOUT_SECONDS: '0' });
+    expect(result.status).toBe(1);
+    expect(bin.calls()).toEqual([SYSTEM_LOGIN]);
+    expect(result.stderr).toContain('giving up on registry myContainerRegistry after 1 attempt(s)');
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [['--login-server', 'x.azurecr.io', 'img:v1'], '--registry is required'],
+    [['--registry', 'x', 'img:v1'], '--login-server is required'],
+    [['--registry'], '--registry needs a value'],
+    [['--registry', 'x', '--login-server', 'x.azurecr.io', '--user', 'u'], 'unknown option --user'],
+  ])('rejects %j with exit 2 and "%s", calling nothing', (args, message) => {
+    const bin = withFakes();
+    const result = bin.run(script, args, FAST);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('usage: acr-login --registry NAME --login-server HOST');
+    expect(bin.calls()).toEqual([]);
+  });
+
+  it('rejects a budget that is not a number of seconds', () => {
+    const bin = withFakes();
+    const result = bin.run(script, [...REGISTRY_ARGS, 'img:v1'], { ...FAST, ACR_LOGIN_TIMEOUT_SECONDS: '30m' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("ACR_LOGIN_TIMEOUT_SECONDS must be a number of seconds such as 30 or 0.5, not '30m'");
+    expect(bin.calls()).toEqual([]);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Test support for executing the VM scripts: fake executables that record their argv and fail on demand,
+ * and the rule for tests that need a system tool (shellcheck, cloud-init, systemd-analyze).
+ */
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface FakeTool {
+  /** The first this many calls fail (exit 1). @default 0 */
+  readonly failFirst?: number;
+  /** Bash run after a successful call is recorded, with the call's arguments in "$@". @default - nothing */
+  readonly body?: string;
+}
+
+/** A temporary directory of fake executables; every call is appended to one log, in call order. */
+export class FakeBin {
+  public readonly dir: string;
+  private readonly log: string;
+
+  constructor(tools: Record<string, FakeTool>) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-bin-'));
+    this.log = path.join(this.dir, 'calls.log');
+    fs.writeFileSync(this.log, '');
+    for (const [name, tool] of Object.entries(tools)) {
+      const counter = path.join(this.dir, `${name}.count`);
+      const script = [
+        '#!/usr/bin/env bash',
+        // %q keeps each argument distinguishable; plain words print unchanged.
+        `{ printf '%s' ${name}; printf ' %q' "$@"; printf '\\n'; } >>'${this.log}'`,
+        `count=$(( $(cat '${counter}' 2>/dev/null || echo 0) + 1 ))`,
+        `echo "$count" >'${counter}'`,
+        `if (( count <= ${tool.failFirst ?? 0} )); then echo "fake ${name}: failure $count" >&2; exit 1; fi`,
+        tool.body ?? '',
+        '',
+      ].join('\n');
+      fs.writeFileSync(path.join(this.dir, name), script, { mode: 0o755 });
+    }
+  }
+
+  /** Every recorded call, e.g. `az acr login --name myreg`. */
+  public calls(): string[] {
+    return fs.readFileSync(this.log, 'utf8').split('\n').filter((line) => line !== '');
+  }
+
+  /** Runs an executable with these fakes first on PATH and nothing else of the caller's environment. */
+  public run(executable: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+    return spawnSync(executable, args, {
+      encoding: 'utf8',
+      env: { PATH: `${this.dir}:/usr/bin:/bin`, ...env },
+      timeout: 20_000,
+    });
+  }
+
+  public remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes text to an executable file in a new temporary directory; returns its path. */
+export function writeExecutable(name: string, text: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vm-script-')), name);
+  fs.writeFileSync(file, text, { mode: 0o755 });
+  return file;
+}
+
+export function hasTool(name: string): boolean {
+  return spawnSync('bash', ['-c', 'command -v "$1"', 'bash', name]).status === 0;
+}
+
+/**
+ * `it` for a test that needs a system tool: skipped with a clear message where the tool is missing,
+ * but failing loudly in CI (CI=true), which installs it.
+ */
+export function itWithTool(tool: string, title: string, fn: () => void): void {
+  if (hasTool(tool)) {
+    it(title, fn);
+  } else if (process.env.CI === 'true') {
+    it(title, () => {
+      throw new Error(`'${tool}' is not on PATH, and CI must run this test: install it (see scripts/test.sh).`);
+    });
+  } else {
+    it.skip(`${title} (skipped: '${tool}' is not on PATH)`, fn);
+  }
+}

@@ -1,0 +1,35 @@
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { DockerVirtualMachine } from '../../lib';
+import { ExampleConfig } from '../config';
+import { TutorialStack } from '../tutorial';
+
+/**
+ * Example 2 of the tutorial: the VM pulls with its own system-assigned identity.
+ */
+export class SystemAssignedIdentityExample extends TutorialStack {
+  constructor(scope: Construct, id: string, config: ExampleConfig) {
+    super(scope, id, config);
+
+    // az vm create ... and az vm identity assign (system-assigned)
+    const vm = new DockerVirtualMachine(this, 'DockerVm', {
+      name: config.vmName,
+      resourceGroupName: this.resourceGroupName,
+      location: config.location,
+      adminUsername: config.adminUsername,
+      sshPublicKey: config.sshPublicKey,
+      sshSourceAddressPrefixes: config.sshSourceAddressPrefixes,
+      publicIpAddress: true,
+      systemAssignedIdentity: true,
+    });
+
+    // spID=$(az vm show --query identity.principalId); az role assignment create --assignee $spID --role acrpull
+    this.registry.grantPull(vm);
+
+    // On the VM: az login --identity; az acr login; docker pull
+    vm.pullImages(this.registry, [config.image]);
+
+    new TerraformOutput(this, 'vm_principal_id', { value: vm.principalId });
+    this.addVerificationOutputs(vm, 'az login --identity');
+  }
+}

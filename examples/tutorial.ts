@@ -1,0 +1,84 @@
+import { AzurermBackend, Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { DataAzurermResourceGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-resource-group';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import { Construct } from 'constructs';
+import { ContainerRegistry, DockerVirtualMachine, IContainerRegistry } from '../lib';
+import { ExampleConfig, SAMPLE_IMAGE_SOURCE } from './config';
+
+/**
+ * What both variants of the tutorial share: providers and state, the resource group, the
+ * registry with the sample image, and the outputs to verify the pull by hand.
+ */
+export abstract class TutorialStack extends TerraformStack {
+  /** The resource group everything goes in (created, or an existing one). */
+  protected readonly resourceGroupName: string;
+  /** The tutorial's prerequisite: a registry holding `aci-helloworld:v1`. */
+  protected readonly registry: IContainerRegistry;
+
+  constructor(scope: Construct, id: string, protected readonly config: ExampleConfig) {
+    super(scope, id);
+    new AzurermProvider(this, 'Azurerm', { features: [{}] });
+    new NullProvider(this, 'Null');
+    if (config.backend) {
+      new AzurermBackend(this, {
+        ...config.backend,
+        key: `${id}.tfstate`,
+        useAzureadAuth: true,
+      });
+    }
+
+    this.resourceGroupName = config.useExistingResourceGroup
+      ? new DataAzurermResourceGroup(this, 'ResourceGroup', { name: config.resourceGroupName }).name
+      : new ResourceGroup(this, 'ResourceGroup', { name: config.resourceGroupName, location: config.location }).name;
+
+    // Prerequisite: "Create a container registry" (az acr create / az acr show).
+    this.registry = config.useExistingRegistry
+      ? ContainerRegistry.fromLookup(this, 'Registry', {
+        registryName: config.registryName ?? 'myContainerRegistry',
+        resourceGroupName: this.resourceGroupName,
+      })
+      : new ContainerRegistry(this, 'Registry', {
+        name: config.registryName ?? this.uniqueRegistryName(),
+        resourceGroupName: this.resourceGroupName,
+        location: config.location,
+      });
+
+    // "This article assumes you have the aci-helloworld:v1 container image stored in your registry."
+    if (config.importSampleImage) {
+      new NullResource(this, 'SampleImage', {
+        triggers: { registry_id: this.registry.registryId },
+        provisioners: [{
+          type: 'local-exec',
+          command: `az acr import --name ${this.registry.registryName} --source ${SAMPLE_IMAGE_SOURCE} --image aci-helloworld:v1 --force`,
+        }],
+      });
+    }
+  }
+
+  /** Registry names are global: the tutorial's name plus 8 hex characters of the subscription's hash. */
+  private uniqueRegistryName(): string {
+    const client = new DataAzurermClientConfig(this, 'Client', {});
+    return `myContainerRegistry${Fn.substr(Fn.sha1(client.subscriptionId), 0, 8)}`;
+  }
+
+  /** The outputs a user needs next: how to reach the VM and verify the pull by hand. */
+  protected addVerificationOutputs(vm: DockerVirtualMachine, loginCommand: string): void {
+    const user = vm.adminUsername;
+    new TerraformOutput(this, 'public_ip_address', { value: vm.publicIpAddress });
+    new TerraformOutput(this, 'ssh_command', { value: `ssh ${user}@${vm.publicIpAddress}` });
+    new TerraformOutput(this, 'registry_login_server', { value: this.registry.loginServer });
+    new TerraformOutput(this, 'verify_commands', {
+      description: 'Run these on the VM to repeat the tutorial\'s login and pull by hand',
+      value: [
+        loginCommand,
+        `az acr login --name ${this.registry.registryName}`,
+        `docker pull ${this.registry.loginServer}/${this.config.image}`,
+        'systemctl status acr-login.service',
+      ],
+    });
+  }
+}

@@ -1,0 +1,454 @@
+import { Lazy, Token } from 'cdktf';
+import { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
+import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
+import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
+import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
+import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { Construct } from 'constructs';
+import { ValidationError } from './errors';
+import { IUserAssignedIdentity } from './identity';
+import { IGrantable, IPrincipal, PrincipalType } from './principal';
+import { IContainerRegistry } from './registry';
+import { isAddressPrefix, isInternetWide, isServiceTag } from './private/address-prefix';
+import { isResourceGroupName, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
+import { sshPublicKeyProblem } from './private/ssh-key';
+import { isLiteral, PropsValidator } from './private/validation';
+import { customDataOf, estimatedCustomDataBytes, RegistryLogin, renderCloudConfig } from './private/vm-scripts';
+
+/** Azure's limit on custom data. */
+const CUSTOM_DATA_LIMIT_BYTES = 64 * 1024;
+
+/** Names Azure refuses as the admin user of a Linux VM. */
+const RESERVED_ADMIN_USERNAMES = new Set([
+  'administrator', 'admin', 'user', 'user1', 'user2', 'user3', 'user4', 'user5', 'test', 'test1', 'test2',
+  'test3', 'admin1', 'admin2', '1', '123', 'a', 'actuser', 'adm', 'aspnet', 'backup', 'console', 'david',
+  'guest', 'john', 'owner', 'root', 'server', 'sql', 'support', 'support_388945a0', 'sys',
+]);
+
+/**
+ * An Ubuntu LTS image from Canonical, Gen2 (Trusted Launch capable).
+ */
+export class UbuntuImage {
+  /** Ubuntu Server 22.04 LTS, Gen2: the tutorial's `Ubuntu2204`. */
+  public static readonly UBUNTU_22_04 = new UbuntuImage('Canonical', '0001-com-ubuntu-server-jammy', '22_04-lts-gen2');
+  /** Ubuntu Server 24.04 LTS, Gen2. */
+  public static readonly UBUNTU_24_04 = new UbuntuImage('Canonical', 'ubuntu-24_04-lts', 'server');
+
+  private constructor(
+    public readonly publisher: string,
+    public readonly offer: string,
+    public readonly sku: string,
+    public readonly version = 'latest',
+  ) {}
+}
+
+/**
+ * Properties of a {@link DockerVirtualMachine}.
+ */
+export interface DockerVirtualMachineProps {
+  /** The VM's name (1-80 letters, digits, `.`, `_`, `-`). Also its computer (host) name unless `computerName` is set. */
+  readonly name: string;
+  /** The resource group to create the VM and its network in. */
+  readonly resourceGroupName: string;
+  /** The Azure region, e.g. `eastus`. */
+  readonly location: string;
+  /**
+   * The admin user's OpenSSH public key: RSA of 2048 bits or more, or Ed25519
+   * (the contents of `~/.ssh/id_rsa.pub` or `~/.ssh/id_ed25519.pub`). Password login is off.
+   */
+  readonly sshPublicKey: string;
+  /**
+   * The admin user, who runs Docker and the registry login.
+   * @default 'azureuser'
+   */
+  readonly adminUsername?: string;
+  /**
+   * The computer (host) name: at most 64 characters, no `_`.
+   * @default - the VM's name
+   */
+  readonly computerName?: string;
+  /**
+   * The VM size. The default has 2 vCPUs and 8 GiB, supports Trusted Launch and is offered in most regions.
+   * @default 'Standard_D2s_v5'
+   */
+  readonly size?: string;
+  /**
+   * The OS image.
+   * @default UbuntuImage.UBUNTU_22_04
+   */
+  readonly image?: UbuntuImage;
+  /**
+   * Gives the VM a system-assigned managed identity, which `registry.grantPull(vm)` grants to.
+   * @default - true when no `userAssignedIdentities` are given, false otherwise
+   */
+  readonly systemAssignedIdentity?: boolean;
+  /**
+   * User-assigned managed identities to attach (`az vm identity assign --identities`).
+   * @default - none
+   */
+  readonly userAssignedIdentities?: IUserAssignedIdentity[];
+  /**
+   * An existing subnet to put the VM's network interface in. It needs outbound internet access
+   * (NAT gateway, firewall, or a public IP on the VM) to install packages and reach the registry.
+   * @default - a virtual network and subnet are created for the VM
+   */
+  readonly subnetId?: string;
+  /**
+   * The address space of the virtual network created when `subnetId` is not given.
+   * @default '10.0.0.0/16'
+   */
+  readonly virtualNetworkAddressSpace?: string;
+  /**
+   * The address prefix of the subnet created when `subnetId` is not given.
+   * @default '10.0.0.0/24'
+   */
+  readonly subnetAddressPrefix?: string;
+  /**
+   * Gives the VM a static Standard public IP address (as `az vm create` does).
+   * @default false
+   */
+  readonly publicIpAddress?: boolean;
+  /**
+   * Source address ranges (IPv4/IPv6 addresses or CIDRs, or one service tag) allowed to reach SSH (TCP 22).
+   * @default - no SSH from anywhere
+   */
+  readonly sshSourceAddressPrefixes?: string[];
+  /**
+   * Allows `sshSourceAddressPrefixes` to open SSH to the whole internet (`*`, `Internet`, `0.0.0.0/0`, `::/0`).
+   * @default false
+   */
+  readonly allowSshFromInternet?: boolean;
+  /**
+   * Allows VM extensions. cloud-init does all the VM's setup, so none are needed.
+   * @default false
+   */
+  readonly allowExtensionOperations?: boolean;
+  /**
+   * The OS disk's storage type.
+   * @default 'StandardSSD_LRS'
+   */
+  readonly osDiskStorageAccountType?: string;
+  /**
+   * How long one registry login run retries (role assignments take 1-10 minutes to propagate,
+   * and a system-assigned identity exists only once the VM does), in seconds.
+   * @default 1800
+   */
+  readonly loginTimeoutSeconds?: number;
+  /**
+   * Tags of every resource the construct creates.
+   * @default - no tags
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Options of {@link DockerVirtualMachine.pullImages}.
+ */
+export interface PullImagesOptions {
+  /**
+   * The user-assigned identity to log in with; it must be one of the VM's `userAssignedIdentities`.
+   * @default - the system-assigned identity if the VM has one, else its only user-assigned identity
+   */
+  readonly identity?: IUserAssignedIdentity;
+}
+
+/**
+ * A Docker-enabled Ubuntu VM (`az vm create` + Docker + the Azure CLI) that logs in to container
+ * registries with its managed identity and pulls images: no registry credentials anywhere.
+ *
+ * Creates the VM, a network interface in a network security group (SSH only from the ranges you
+ * name), a virtual network and subnet unless `subnetId` is given, and optionally a public IP.
+ * With a system-assigned identity it is `IGrantable`: `registry.grantPull(vm)`.
+ */
+export class DockerVirtualMachine extends Construct implements IGrantable {
+  /** The underlying `azurerm_linux_virtual_machine`: the escape hatch. */
+  public readonly resource: LinuxVirtualMachine;
+  public readonly networkInterface: NetworkInterface;
+  public readonly networkSecurityGroup: NetworkSecurityGroup;
+  /** The virtual network, when the construct created one. */
+  public readonly virtualNetwork?: VirtualNetwork;
+  /** The subnet, when the construct created one. */
+  public readonly subnet?: Subnet;
+  /** The public IP, when `publicIpAddress` is set. */
+  public readonly publicIp?: PublicIp;
+  /** The VM's resource ID. */
+  public readonly virtualMachineId: string;
+  /** The admin user. */
+  public readonly adminUsername: string;
+  /** The VM's private IP address. */
+  public readonly privateIpAddress: string;
+  /** The user-assigned identities attached to the VM. */
+  public readonly userAssignedIdentities: IUserAssignedIdentity[];
+  /** Whether the VM has a system-assigned identity. */
+  public readonly hasSystemAssignedIdentity: boolean;
+
+  private readonly logins: RegistryLogin[] = [];
+  private readonly props: DockerVirtualMachineProps;
+
+  constructor(scope: Construct, id: string, props: DockerVirtualMachineProps) {
+    super(scope, id);
+    this.props = props;
+    this.adminUsername = props.adminUsername ?? 'azureuser';
+    this.userAssignedIdentities = props.userAssignedIdentities ?? [];
+    this.hasSystemAssignedIdentity = props.systemAssignedIdentity ?? this.userAssignedIdentities.length === 0;
+    validateVmProps(this, props, this.adminUsername);
+
+    const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags };
+
+    this.networkSecurityGroup = new NetworkSecurityGroup(this, 'Nsg', { ...common, name: `${props.name}NSG` });
+    const sshSources = props.sshSourceAddressPrefixes ?? [];
+    if (sshSources.length > 0) {
+      new NetworkSecurityRule(this, 'AllowSsh', {
+        name: 'AllowSsh',
+        resourceGroupName: props.resourceGroupName,
+        networkSecurityGroupName: this.networkSecurityGroup.name,
+        priority: 1000,
+        direction: 'Inbound',
+        access: 'Allow',
+        protocol: 'Tcp',
+        sourcePortRange: '*',
+        destinationPortRange: '22',
+        destinationAddressPrefix: '*',
+        // Azure takes a service tag only as the single source_address_prefix.
+        ...(sshSources.length === 1 ? { sourceAddressPrefix: sshSources[0] } : { sourceAddressPrefixes: sshSources }),
+      });
+    }
+
+    let subnetId = props.subnetId;
+    if (subnetId === undefined) {
+      this.virtualNetwork = new VirtualNetwork(this, 'Vnet', {
+        ...common,
+        name: `${props.name}VNET`,
+        addressSpace: [props.virtualNetworkAddressSpace ?? '10.0.0.0/16'],
+      });
+      this.subnet = new Subnet(this, 'Subnet', {
+        name: `${props.name}Subnet`,
+        resourceGroupName: props.resourceGroupName,
+        virtualNetworkName: this.virtualNetwork.name,
+        addressPrefixes: [props.subnetAddressPrefix ?? '10.0.0.0/24'],
+        // Cloud-init needs outbound internet (apt, Microsoft's repository, the registry). Azure is
+        // retiring implicit outbound access for new subnets, so say it explicitly.
+        defaultOutboundAccessEnabled: true,
+      });
+      new SubnetNetworkSecurityGroupAssociation(this, 'SubnetNsg', {
+        subnetId: this.subnet.id,
+        networkSecurityGroupId: this.networkSecurityGroup.id,
+      });
+      subnetId = this.subnet.id;
+    }
+
+    if (props.publicIpAddress) {
+      this.publicIp = new PublicIp(this, 'PublicIp', {
+        ...common,
+        name: `${props.name}PublicIP`,
+        sku: 'Standard',
+        allocationMethod: 'Static',
+      });
+    }
+
+    this.networkInterface = new NetworkInterface(this, 'Nic', {
+      ...common,
+      name: `${props.name}VMNic`,
+      ipForwardingEnabled: false,
+      ipConfiguration: [{
+        name: 'ipconfig1',
+        subnetId,
+        privateIpAddressAllocation: 'Dynamic',
+        publicIpAddressId: this.publicIp?.id,
+      }],
+    });
+    const nicNsg = new NetworkInterfaceSecurityGroupAssociation(this, 'NicNsg', {
+      networkInterfaceId: this.networkInterface.id,
+      networkSecurityGroupId: this.networkSecurityGroup.id,
+    });
+
+    const image = props.image ?? UbuntuImage.UBUNTU_22_04;
+    this.resource = new LinuxVirtualMachine(this, 'Default', {
+      ...common,
+      name: props.name,
+      computerName: props.computerName,
+      size: props.size ?? 'Standard_D2s_v5',
+      adminUsername: this.adminUsername,
+      adminSshKey: [{ username: this.adminUsername, publicKey: props.sshPublicKey }],
+      disablePasswordAuthentication: true,
+      allowExtensionOperations: props.allowExtensionOperations ?? false,
+      networkInterfaceIds: [this.networkInterface.id],
+      osDisk: { caching: 'ReadWrite', storageAccountType: props.osDiskStorageAccountType ?? 'StandardSSD_LRS' },
+      sourceImageReference: { publisher: image.publisher, offer: image.offer, sku: image.sku, version: image.version },
+      // Trusted Launch, as `az vm create` does for Gen2 images.
+      secureBootEnabled: true,
+      vtpmEnabled: true,
+      identity: this.identityBlock(),
+      customData: Lazy.stringValue({ produce: () => customDataOf(this.cloudConfig()) }),
+      // The NSG guards the NIC before the VM boots.
+      dependsOn: [nicNsg],
+    });
+    this.virtualMachineId = this.resource.id;
+    this.privateIpAddress = this.networkInterface.privateIpAddress;
+
+    this.node.addValidation({ validate: () => this.validateCustomData() });
+  }
+
+  /** The VM's public IP address; throws when the VM has none. */
+  public get publicIpAddress(): string {
+    if (!this.publicIp) {
+      throw new ValidationError('DockerVirtualMachine', this.node.path, [{
+        property: 'publicIpAddress', value: this.props.publicIpAddress,
+        message: 'is off, so the VM has no public IP address', fix: 'set publicIpAddress: true',
+      }]);
+    }
+    return this.publicIp.ipAddress;
+  }
+
+  /** The principal ID of the VM's system-assigned identity; throws when the VM has none. */
+  public get principalId(): string {
+    return this.grantPrincipal.principalId;
+  }
+
+  /**
+   * The VM's system-assigned identity, so `registry.grantPull(vm)` grants to the VM itself.
+   * Throws when the VM has no system-assigned identity: grant to its user-assigned identity instead.
+   */
+  public get grantPrincipal(): IPrincipal {
+    if (!this.hasSystemAssignedIdentity) {
+      throw new ValidationError('DockerVirtualMachine', this.node.path, [{
+        property: 'systemAssignedIdentity',
+        value: this.props.systemAssignedIdentity ?? false,
+        message: 'is off, so the VM has no identity of its own to grant a role to',
+        fix: 'set systemAssignedIdentity: true, or grant to the user-assigned identity (registry.grantPull(identity))',
+      }]);
+    }
+    const principalId = this.resource.identity.principalId;
+    const principal: IPrincipal = {
+      principalId,
+      principalType: PrincipalType.SERVICE_PRINCIPAL,
+      get grantPrincipal() {
+        return principal;
+      },
+    };
+    return principal;
+  }
+
+  /**
+   * Logs in to `registry` with the VM's managed identity and pulls `images` on the VM, as the admin
+   * user, retrying until the identity's role assignment has propagated; a systemd timer logs in
+   * again every 2 hours, before the registry's ~3 hour token expires.
+   *
+   * The identity still needs a role on the registry: `registry.grantPull(vm)` or `registry.grantPull(identity)`.
+   *
+   * @param images image references relative to the registry, e.g. `aci-helloworld:v1`
+   */
+  public pullImages(registry: IContainerRegistry, images: string[], options: PullImagesOptions = {}): void {
+    const v = new PropsValidator('DockerVirtualMachine', this);
+    for (const image of images) {
+      v.expectLiteral(image, isImageReference, 'pullImages(images)',
+        'is not an image reference relative to the registry (repository[:tag] or repository@sha256:digest, lowercase)',
+        'give the image without the login server, e.g. "aci-helloworld:v1"');
+    }
+    v.expect(images.length > 0, 'pullImages(images)', images, 'is empty', 'name at least one image, e.g. ["aci-helloworld:v1"]');
+    const identity = options.identity;
+    v.expect(identity === undefined || this.userAssignedIdentities.includes(identity), 'pullImages(options.identity)',
+      identity?.node.path, 'is not one of the VM\'s userAssignedIdentities, so the VM cannot log in with it',
+      'add it to userAssignedIdentities, or leave options.identity out');
+    v.expect(identity !== undefined || this.hasSystemAssignedIdentity || this.userAssignedIdentities.length === 1,
+      'pullImages(options.identity)', undefined,
+      this.userAssignedIdentities.length === 0
+        ? 'is not set and the VM has no managed identity to log in with'
+        : 'is not set and the VM has several user-assigned identities and no system-assigned one',
+      'pass options.identity, or give the VM a system-assigned identity');
+    v.throwIfInvalid();
+
+    const clientId = identity?.clientId
+      ?? (this.hasSystemAssignedIdentity ? undefined : this.userAssignedIdentities[0].clientId);
+    const existing = this.logins.find((l) => l.registryName === registry.registryName && l.clientId === clientId);
+    if (existing) {
+      (existing.images as string[]).push(...images.filter((i) => !existing.images.includes(i)));
+    } else {
+      this.logins.push({ registryName: registry.registryName, loginServer: registry.loginServer, images: [...images], clientId });
+    }
+  }
+
+  /** The cloud-config the VM boots with. */
+  private cloudConfig(): string {
+    return renderCloudConfig({
+      adminUsername: this.adminUsername,
+      logins: this.logins,
+      loginTimeoutSeconds: this.props.loginTimeoutSeconds,
+    });
+  }
+
+  private identityBlock() {
+    const ids = this.userAssignedIdentities.map((i) => i.identityId);
+    if (this.hasSystemAssignedIdentity && ids.length > 0) return { type: 'SystemAssigned, UserAssigned', identityIds: ids };
+    if (this.hasSystemAssignedIdentity) return { type: 'SystemAssigned' };
+    if (ids.length > 0) return { type: 'UserAssigned', identityIds: ids };
+    return undefined;
+  }
+
+  private validateCustomData(): string[] {
+    const bytes = estimatedCustomDataBytes(this.cloudConfig());
+    return bytes > CUSTOM_DATA_LIMIT_BYTES
+      ? [`DockerVirtualMachine at '${this.node.path}': custom data is ${bytes} bytes, over Azure's 64 KiB limit. Fix: pull fewer images per VM.`]
+      : [];
+  }
+}
+
+/** A Docker image reference without registry host: `repo/name[:tag]` or `repo/name@sha256:<64 hex>`. */
+function isImageReference(image: string): boolean {
+  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+  const pattern = new RegExp(`^${component}(?:/${component})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$`);
+  const firstSegment = image.split('/')[0];
+  const looksLikeHost = image.includes('/') && (firstSegment.includes('.') || firstSegment.includes(':'));
+  return pattern.test(image) && !looksLikeHost;
+}
+
+function validateVmProps(vm: DockerVirtualMachine, props: DockerVirtualMachineProps, adminUsername: string): void {
+  const v = new PropsValidator('DockerVirtualMachine', vm);
+  v.expectLiteral(props.name, (x) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(x) && !/^\d+$/.test(x), 'name',
+    'must be 1-80 letters, digits, ".", "_" or "-", start with a letter or digit, and not be all digits',
+    'choose a name such as "myDockerVM"');
+  const computerName = props.computerName ?? props.name;
+  const property = props.computerName === undefined ? 'name (the computer name derived from it)' : 'computerName';
+  v.expectLiteral(computerName, (x) => /^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/.test(x) && !/[.-]$/.test(x) && !/^\d+$/.test(x),
+    property,
+    'is not a valid Linux computer name: at most 64 letters, digits, "." or "-", no "_", not ending in "." or "-", not all digits',
+    'set computerName to a valid host name, e.g. "mydockervm", or rename the VM');
+  v.expectLiteral(props.resourceGroupName, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
+    'use the name of an existing resource group, such as "myResourceGroup"');
+  v.expectLiteral(adminUsername, (x) => /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/.test(x) && !x.endsWith('.'), 'adminUsername',
+    'must be 1-64 letters, digits, ".", "_" or "-", start with a letter or "_" and not end with "."',
+    'use e.g. "azureuser"');
+  v.expectLiteral(adminUsername, (x) => !RESERVED_ADMIN_USERNAMES.has(x.toLowerCase()), 'adminUsername',
+    'is a name Azure reserves and refuses', 'use e.g. "azureuser"');
+  if (isLiteral(props.sshPublicKey)) {
+    const problem = sshPublicKeyProblem(props.sshPublicKey);
+    v.expect(problem === undefined, 'sshPublicKey', props.sshPublicKey, problem ?? '',
+      'pass the contents of ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub (ssh-keygen -t ed25519, or -t rsa -b 4096)');
+  }
+
+  const sources = props.sshSourceAddressPrefixes ?? [];
+  for (const source of sources.filter(isLiteral)) {
+    v.expect(isAddressPrefix(source), 'sshSourceAddressPrefixes', source,
+      'is not an IPv4/IPv6 address, CIDR range or service tag', 'use e.g. "203.0.113.4/32" (your address: curl -s https://ifconfig.me)');
+    v.expect(!isInternetWide(source) || props.allowSshFromInternet === true, 'sshSourceAddressPrefixes', source,
+      'opens SSH to the whole internet', 'name your own address range, or set allowSshFromInternet: true to do it on purpose');
+  }
+  v.expect(sources.length <= 1 || !sources.some((s) => isLiteral(s) && (s === '*' || isServiceTag(s))),
+    'sshSourceAddressPrefixes', sources, 'mixes a service tag or "*" with other sources, which Azure refuses',
+    'use a service tag alone, or only addresses and CIDR ranges');
+
+  const timeout = props.loginTimeoutSeconds;
+  if (timeout !== undefined) {
+    v.expect(Number.isInteger(timeout) && timeout >= 900, 'loginTimeoutSeconds', timeout,
+      'must be a whole number of at least 900 seconds: role assignments take up to 10 minutes to propagate',
+      'leave it at the default (1800) or choose 900 or more');
+  }
+  const identityIds = (props.userAssignedIdentities ?? []).map((i) => i.identityId).filter((x) => !Token.isUnresolved(x));
+  v.expect(new Set(identityIds).size === identityIds.length, 'userAssignedIdentities', identityIds,
+    'lists the same identity twice', 'list each identity once');
+  v.throwIfInvalid();
+}

@@ -1,0 +1,177 @@
+import { Token } from 'cdktf';
+import { stringify } from 'yaml';
+import { AZURE_CLI_INSTALL_SCRIPT } from './azure-cli-install-script';
+import { LOGIN_SCRIPT } from './login-script';
+
+/** One registry the VM logs in to with its managed identity, and the images it pulls from it. */
+export interface RegistryLogin {
+  /** Passed to `az acr login --name`. May be a cdktf token string (e.g. '${TfToken[TOKEN.3]}'). */
+  readonly registryName: string;
+  /** e.g. myregistry.azurecr.io. May be a token. */
+  readonly loginServer: string;
+  /** Image references relative to the login server, e.g. 'aci-helloworld:v1' or 'repo@sha256:...'. Literal. */
+  readonly images: string[];
+  /** Client ID of the user-assigned identity to log in with; undefined = the system-assigned identity. May be a token. */
+  readonly clientId?: string;
+}
+
+export interface CloudConfigOptions {
+  /** The VM's admin user: joins the `docker` group and runs the registry login. Literal. */
+  readonly adminUsername: string;
+  /** May be empty: then only Docker and the Azure CLI are installed. */
+  readonly logins: RegistryLogin[];
+  /**
+   * Retry budget of one login run, seconds (role assignments take 1-10 min to propagate).
+   * @default 1800
+   */
+  readonly loginTimeoutSeconds?: number;
+  /**
+   * How often the login is refreshed, minutes (ACR tokens last about 3 hours).
+   * @default 120
+   */
+  readonly refreshIntervalMinutes?: number;
+}
+
+export const LOGIN_SCRIPT_PATH = '/usr/local/bin/acr-login';
+export const AZURE_CLI_INSTALL_SCRIPT_PATH = '/usr/local/sbin/install-azure-cli';
+export const LOGIN_SERVICE = 'acr-login.service';
+export const LOGIN_TIMER = 'acr-login.timer';
+export const DEFAULT_LOGIN_TIMEOUT_SECONDS = 1800;
+export const DEFAULT_REFRESH_INTERVAL_MINUTES = 120;
+/** The ACR refresh token `az acr login` stores lasts about 3 hours: refresh before it lapses. */
+export const MAX_REFRESH_INTERVAL_MINUTES = 179;
+/** Added to each login's retry budget in the service's start timeout: the last attempt may still be pulling. */
+export const PULL_ALLOWANCE_SECONDS = 900;
+
+/** Unit-file and ExecStart-safe: what registry names, host names, GUIDs and image references are made of. */
+const SAFE_ARGUMENT = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;
+/** Loose on purpose (Azure's own rules are checked by the construct): safe in `User=` and runcmd. */
+const LINUX_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The cloud-config (cloud-init user data): Docker, a current Azure CLI, the admin user in the `docker`
+ * group and, for each login, a registry login run at first boot and refreshed by a systemd timer.
+ */
+export function renderCloudConfig(options: CloudConfigOptions): string {
+  checkOptions(options);
+  const timeoutSeconds = options.loginTimeoutSeconds ?? DEFAULT_LOGIN_TIMEOUT_SECONDS;
+  const refreshMinutes = options.refreshIntervalMinutes ?? DEFAULT_REFRESH_INTERVAL_MINUTES;
+  const hasLogins = options.logins.length > 0;
+
+  const writeFiles = [
+    file(AZURE_CLI_INSTALL_SCRIPT_PATH, '0755', AZURE_CLI_INSTALL_SCRIPT),
+    ...(hasLogins
+      ? [
+        file(LOGIN_SCRIPT_PATH, '0755', LOGIN_SCRIPT),
+        file(`/etc/systemd/system/${LOGIN_SERVICE}`, '0644', loginService(options, timeoutSeconds)),
+        file(`/etc/systemd/system/${LOGIN_TIMER}`, '0644', loginTimer(refreshMinutes)),
+      ]
+      : []),
+  ];
+
+  // runcmd runs in cloud-init's final stage, after `packages` are installed: the docker group exists by then.
+  const runcmd: string[][] = [
+    ['usermod', '-aG', 'docker', options.adminUsername],
+    [AZURE_CLI_INSTALL_SCRIPT_PATH],
+    ...(hasLogins
+      ? [
+        ['systemctl', 'daemon-reload'],
+        ['systemctl', 'enable', '--now', LOGIN_TIMER],
+        // --no-block: the login may retry for many minutes; cloud-init must not wait for it.
+        ['systemctl', 'start', '--no-block', LOGIN_SERVICE],
+      ]
+      : []),
+  ];
+
+  const config = {
+    package_update: true,
+    packages: ['ca-certificates', 'curl', 'gnupg', 'lsb-release', 'docker.io'],
+    write_files: writeFiles,
+    runcmd,
+  };
+  // cloud-init reads YAML 1.1 (PyYAML): emit 1.1 so strings such as `on` or `no` stay quoted strings.
+  // Literal blocks keep file contents verbatim, including any token a value resolves to at apply.
+  return '#cloud-config\n' + stringify(config, { version: '1.1', lineWidth: 0, blockQuote: 'literal' });
+}
+
+function file(path: string, permissions: string, content: string) {
+  return { path, owner: 'root:root', permissions, content };
+}
+
+function loginService(options: CloudConfigOptions, timeoutSeconds: number): string {
+  const execStarts = options.logins.map((login) => {
+    const args = [
+      LOGIN_SCRIPT_PATH,
+      '--registry', login.registryName,
+      '--login-server', login.loginServer,
+      ...(login.clientId === undefined ? [] : ['--client-id', login.clientId]),
+      ...login.images,
+    ];
+    return `ExecStart=${args.join(' ')}`;
+  });
+  // Logins run one after another: `az login` of one user must not race on its ~/.azure.
+  const startTimeout = options.logins.length * (timeoutSeconds + PULL_ALLOWANCE_SECONDS);
+  return [
+    '[Unit]',
+    "Description=Log in to Azure Container Registry with the VM's managed identity and pull images",
+    'Wants=network-online.target docker.service',
+    'After=network-online.target docker.service',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    // The admin user: `az acr login` writes its ~/.docker/config.json, so its own `docker pull` works.
+    `User=${options.adminUsername}`,
+    `Environment=ACR_LOGIN_TIMEOUT_SECONDS=${timeoutSeconds}`,
+    `TimeoutStartSec=${startTimeout}`,
+    ...execStarts,
+    '',
+  ].join('\n');
+}
+
+function loginTimer(refreshMinutes: number): string {
+  return [
+    '[Unit]',
+    `Description=Refresh the Azure Container Registry login every ${refreshMinutes} minutes (ACR tokens last about 3 hours)`,
+    '',
+    '[Timer]',
+    'OnBootSec=2min',
+    `OnUnitActiveSec=${refreshMinutes}min`,
+    '',
+    '[Install]',
+    'WantedBy=timers.target',
+    '',
+  ].join('\n');
+}
+
+/** Programming errors of the caller (the construct validates user input with a friendlier message). */
+function checkOptions(options: CloudConfigOptions): void {
+  const problems: string[] = [];
+  if (!LINUX_USERNAME.test(options.adminUsername)) {
+    problems.push(`adminUsername '${options.adminUsername}' is not a Linux user name (${LINUX_USERNAME})`);
+  }
+  const timeout = options.loginTimeoutSeconds;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
+    problems.push(`loginTimeoutSeconds ${timeout} is not a positive whole number of seconds`);
+  }
+  const refresh = options.refreshIntervalMinutes;
+  if (refresh !== undefined && !(Number.isInteger(refresh) && refresh > 0 && refresh <= MAX_REFRESH_INTERVAL_MINUTES)) {
+    problems.push(`refreshIntervalMinutes ${refresh} is not a whole number of minutes from 1 to ${MAX_REFRESH_INTERVAL_MINUTES} (ACR tokens last about 3 hours)`);
+  }
+  options.logins.forEach((login, i) => {
+    const values: Array<[string, string | undefined]> = [
+      ['registryName', login.registryName],
+      ['loginServer', login.loginServer],
+      ['clientId', login.clientId],
+      ...login.images.map((image, j): [string, string] => [`images[${j}]`, image]),
+    ];
+    for (const [name, value] of values) {
+      if (value === undefined || Token.isUnresolved(value)) continue;
+      if (!SAFE_ARGUMENT.test(value)) {
+        problems.push(`logins[${i}].${name} '${value}' has characters other than letters, digits and . _ : @ / -`);
+      }
+    }
+  });
+  if (problems.length > 0) {
+    throw new Error(`renderCloudConfig: ${problems.join('; ')}`);
+  }
+}

@@ -1,0 +1,49 @@
+import { Fn, Token, Tokenization } from 'cdktf';
+
+/** What one unresolved token is assumed to grow to at apply (a GUID is 36 bytes, a login server ~30-60). */
+export const TOKEN_SIZE_ESTIMATE_BYTES = 64;
+
+type Part = { readonly literal: string } | { readonly token: string };
+
+/**
+ * The value for `azurerm_linux_virtual_machine.custom_data` (base64) of a cloud-config.
+ *
+ * Without tokens: a literal. With tokens (client ID, registry name, login server known only at apply):
+ * `base64encode(join("", [base64decode("<literal>"), <token>, ...]))`. Each literal part travels as base64,
+ * so quotes, backslashes, `${` and `%{` in it need no escaping (cdktf's Fn.base64encode refuses quotes,
+ * Fn.rawString does not escape backslashes or `%{`).
+ */
+export function customDataOf(cloudConfig: string): string {
+  if (!Token.isUnresolved(cloudConfig)) return base64(cloudConfig);
+  const parts = partsOf(cloudConfig).map((part) => ('token' in part ? part.token : Fn.base64decode(base64(part.literal))));
+  return Fn.base64encode(Fn.join('', parts));
+}
+
+/** Size in bytes of the cloud-config once its tokens resolve, each token estimated; Azure's limit is 64 KiB. */
+export function estimatedCustomDataBytes(cloudConfig: string): number {
+  return partsOf(cloudConfig).reduce(
+    (bytes, part) => bytes + ('token' in part ? TOKEN_SIZE_ESTIMATE_BYTES : Buffer.byteLength(part.literal, 'utf8')),
+    0,
+  );
+}
+
+/** The text split into literal and token parts, in order. */
+function partsOf(text: string): Part[] {
+  const parts: Part[] = [];
+  let rest = text;
+  // reverseString finds the tokens; the text between their (cached, stable) string forms is literal.
+  for (const token of Tokenization.reverseString(text).tokens) {
+    const marker = Token.asString(token);
+    const at = rest.indexOf(marker);
+    if (at < 0) throw new Error(`customDataOf: token ${marker} not found in the text`);
+    if (at > 0) parts.push({ literal: rest.slice(0, at) });
+    parts.push({ token: marker });
+    rest = rest.slice(at + marker.length);
+  }
+  if (rest.length > 0) parts.push({ literal: rest });
+  return parts;
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian/Ubuntu machine, then runs every check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The tests run the generated cloud-config through cloud-init's schema and the scripts through shellcheck.
+missing=()
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v cloud-init >/dev/null || missing+=(cloud-init)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm run typecheck
+npm test
