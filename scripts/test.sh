@@ -3,10 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The tests run the generated cloud-config through cloud-init's schema and the scripts through shellcheck.
+# The tests check the generated cloud-config with cloud-init's schema, the scripts with shellcheck
+# and the systemd units with systemd-analyze.
 missing=()
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v cloud-init >/dev/null || missing+=(cloud-init)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -105,7 +105,8 @@ for ((n = 1; ; n++)); do
   if ((now_ms >= deadline_ms)); then
     echo "$me: giving up on registry $registry after $n attempt(s) in $(((now_ms - start_ms) / 1000)) s" \\
       "(ACR_LOGIN_TIMEOUT_SECONDS=\${ACR_LOGIN_TIMEOUT_SECONDS:-1800}). Check that the $identity is" \\
-      "assigned to this VM and has a pull role (AcrPull) on the registry, and that the images exist." >&2
+      "assigned to this VM and has a pull role on the registry (AcrPull; Container Registry Repository" \\
+      "Reader on an ABAC registry), and that the images exist." >&2
     exit 1
   fi
   wait_ms=$((delay_ms < deadline_ms - now_ms ? delay_ms : deadline_ms - now_ms))

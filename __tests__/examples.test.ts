@@ -1,0 +1,207 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { ExampleConfig, defaultSshPublicKey, readExampleConfig } from '../examples/config';
+import { SystemAssignedIdentityExample } from '../examples/system-assigned/stack';
+import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
+import { decodeCustomData } from './support/custom-data';
+import { expectValidTerraform } from './support/schema';
+
+const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII+7PpBGMViOridW3Iq4miX8E4H8P1Thxj3lndP8GBb7 test@example';
+const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
+
+/** The defaults, as readExampleConfig gives them with no environment, but with a fixed key. */
+function config(overrides: Partial<ExampleConfig> = {}): ExampleConfig {
+  return { ...readExampleConfig(Testing.app(), { ACR_DEMO_SSH_PUBLIC_KEY: SSH_KEY }), ...overrides };
+}
+
+type Variant = typeof UserAssignedIdentityExample | typeof SystemAssignedIdentityExample;
+
+function synth(variant: Variant, overrides: Partial<ExampleConfig> = {}): { text: string; json: any } {
+  const app = Testing.app();
+  const stack: TerraformStack = new variant(app, 'example', config(overrides));
+  const text = Testing.synth(stack, true);
+  return { text, json: JSON.parse(text) };
+}
+
+/** The login service's ExecStart lines in the VM's cloud-config. */
+function loginCommands(vm: any): string[] {
+  return decodeCustomData(vm.custom_data).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('ExecStart='));
+}
+
+function only(json: any, kind: 'resource' | 'data', type: string): any {
+  const blocks = Object.values(json[kind]?.[type] ?? {});
+  expect(blocks).toHaveLength(1);
+  return blocks[0];
+}
+
+describe.each([
+  ['user-assigned', UserAssignedIdentityExample],
+  ['system-assigned', SystemAssignedIdentityExample],
+] as const)('the %s example', (_name, variant) => {
+  test('synthesizes the same Terraform JSON as the reviewed snapshot', () => {
+    expect(synth(variant).text).toMatchSnapshot();
+  });
+
+  test('synthesizes byte-identical output twice', () => {
+    expect(synth(variant).text).toEqual(synth(variant).text);
+  });
+
+  test.each([
+    ['defaults', {}],
+    ['an existing resource group and registry, no image import', { useExistingResourceGroup: true, useExistingRegistry: true, importSampleImage: false, registryName: 'myContainerRegistry' }],
+    ['remote state', { backend: { resourceGroupName: 'tfstate-rg', storageAccountName: 'tfstatestore', containerName: 'tfstate' } }],
+  ])('is valid against the provider schemas with %s', (_case, overrides) => {
+    expectValidTerraform(synth(variant, overrides).text);
+  });
+
+  test('grants AcrPull at the registry scope and imports the sample image after the registry exists', () => {
+    const { json } = synth(variant);
+    const assignment = only(json, 'resource', 'azurerm_role_assignment');
+    expect(assignment.scope).toBe('${azurerm_container_registry.Registry.id}');
+    expect(assignment.role_definition_id).toMatch(new RegExp(`/roleDefinitions/${ACR_PULL}$`));
+    expect(assignment.principal_type).toBe('ServicePrincipal');
+    const importer = only(json, 'resource', 'null_resource');
+    expect(importer.triggers).toEqual({ registry_id: '${azurerm_container_registry.Registry.id}' });
+    expect(importer.provisioner).toEqual([{ 'local-exec': {
+      command: 'az acr import --name ${azurerm_container_registry.Registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 --image aci-helloworld:v1 --force',
+    } }]);
+  });
+
+  test('creates the VM with the tutorial names, a public IP and no SSH source by default', () => {
+    const { json } = synth(variant);
+    const vm = only(json, 'resource', 'azurerm_linux_virtual_machine');
+    expect(vm.name).toBe('myDockerVM');
+    expect(vm.admin_username).toBe('azureuser');
+    expect(vm.admin_ssh_key).toEqual([{ username: 'azureuser', public_key: SSH_KEY }]);
+    expect(only(json, 'resource', 'azurerm_public_ip').sku).toBe('Standard');
+    expect(json.resource.azurerm_network_security_rule).toBeUndefined();
+    expect(only(json, 'resource', 'azurerm_resource_group').name).toBe('myResourceGroup');
+    // The registry name is the tutorial's plus a suffix of the subscription: registry names are global.
+    expect(only(json, 'resource', 'azurerm_container_registry').name)
+      .toBe('myContainerRegistry${substr(sha1(data.azurerm_client_config.Client.subscription_id), 0, 8)}');
+  });
+
+  test('outputs what a user needs next', () => {
+    const { json } = synth(variant);
+    expect(Object.keys(json.output)).toEqual(expect.arrayContaining(
+      ['public_ip_address', 'ssh_command', 'registry_login_server', 'verify_commands']));
+    expect(json.output.ssh_command.value).toMatch(/^ssh azureuser@\$\{azurerm_public_ip\.\w+\.ip_address\}$/);
+    expect(json.output.verify_commands.value).toContain(
+      'docker pull ${azurerm_container_registry.Registry.login_server}/aci-helloworld:v1');
+  });
+
+  test('uses an existing resource group and registry by name when configured', () => {
+    const { json } = synth(variant, { useExistingResourceGroup: true, useExistingRegistry: true, registryName: 'myContainerRegistry' });
+    expect(json.resource.azurerm_resource_group).toBeUndefined();
+    expect(json.resource.azurerm_container_registry).toBeUndefined();
+    expect(only(json, 'data', 'azurerm_resource_group')).toMatchObject({ name: 'myResourceGroup' });
+    expect(only(json, 'data', 'azurerm_container_registry')).toMatchObject({
+      name: 'myContainerRegistry', resource_group_name: '${data.azurerm_resource_group.ResourceGroup.name}',
+    });
+    expect(only(json, 'resource', 'azurerm_role_assignment').scope).toBe('${data.azurerm_container_registry.Registry.id}');
+  });
+
+  test('leaves the image import out when switched off', () => {
+    expect(synth(variant, { importSampleImage: false }).json.resource.null_resource).toBeUndefined();
+  });
+
+  test('keeps state in Azure Storage, one blob per stack, when configured', () => {
+    const { json } = synth(variant, { backend: { resourceGroupName: 'tfstate-rg', storageAccountName: 'tfstatestore', containerName: 'tfstate' } });
+    expect(json.terraform.backend.azurerm).toEqual({
+      resource_group_name: 'tfstate-rg', storage_account_name: 'tfstatestore', container_name: 'tfstate',
+      key: 'example.tfstate', use_azuread_auth: true,
+    });
+  });
+
+  test('never puts a private key or password in the Terraform JSON', () => {
+    const { text } = synth(variant);
+    expect(text).not.toMatch(/PRIVATE KEY|admin_password/);
+  });
+});
+
+describe('the user-assigned example', () => {
+  test('gives the identity AcrPull and the VM logs in with its client ID', () => {
+    const { json } = synth(UserAssignedIdentityExample);
+    expect(only(json, 'resource', 'azurerm_user_assigned_identity').name).toBe('myACRId');
+    expect(only(json, 'resource', 'azurerm_role_assignment').principal_id)
+      .toBe('${azurerm_user_assigned_identity.AcrIdentity.principal_id}');
+    const vm = only(json, 'resource', 'azurerm_linux_virtual_machine');
+    expect(vm.identity).toEqual({ type: 'UserAssigned', identity_ids: ['${azurerm_user_assigned_identity.AcrIdentity.id}'] });
+    expect(loginCommands(vm)).toEqual([
+      'ExecStart=/usr/local/bin/acr-login --registry ${azurerm_container_registry.Registry.name} '
+        + '--login-server ${azurerm_container_registry.Registry.login_server} '
+        + '--client-id ${azurerm_user_assigned_identity.AcrIdentity.client_id} aci-helloworld:v1',
+    ]);
+    expect(json.output.identity_client_id.value).toBe('${azurerm_user_assigned_identity.AcrIdentity.client_id}');
+  });
+});
+
+describe('the system-assigned example', () => {
+  test('gives the VM\'s own identity AcrPull and the VM logs in without a client ID', () => {
+    const { json } = synth(SystemAssignedIdentityExample);
+    expect(json.resource.azurerm_user_assigned_identity).toBeUndefined();
+    const vm = only(json, 'resource', 'azurerm_linux_virtual_machine');
+    expect(vm.identity).toEqual({ type: 'SystemAssigned' });
+    expect(only(json, 'resource', 'azurerm_role_assignment').principal_id)
+      .toBe('${azurerm_linux_virtual_machine.DockerVm.identity[0].principal_id}');
+    expect(loginCommands(vm)).toEqual([
+      'ExecStart=/usr/local/bin/acr-login --registry ${azurerm_container_registry.Registry.name} '
+        + '--login-server ${azurerm_container_registry.Registry.login_server} aci-helloworld:v1',
+    ]);
+  });
+});
+
+describe('readExampleConfig', () => {
+  test('defaults to the tutorial\'s names', () => {
+    const c = config();
+    expect(c).toMatchObject({
+      location: 'eastus', resourceGroupName: 'myResourceGroup', vmName: 'myDockerVM', identityName: 'myACRId',
+      adminUsername: 'azureuser', image: 'aci-helloworld:v1', importSampleImage: true,
+      useExistingRegistry: false, useExistingResourceGroup: false, sshSourceAddressPrefixes: [], backend: undefined,
+    });
+    expect(c.registryName).toBeUndefined();
+  });
+
+  test('reads every setting from ACR_DEMO_* environment variables', () => {
+    const c = readExampleConfig(Testing.app(), {
+      ACR_DEMO_LOCATION: 'westeurope', ACR_DEMO_RESOURCE_GROUP_NAME: 'rg1', ACR_DEMO_REGISTRY_NAME: 'myreg12345',
+      ACR_DEMO_USE_EXISTING_REGISTRY: 'true', ACR_DEMO_USE_EXISTING_RESOURCE_GROUP: '1', ACR_DEMO_IMPORT_SAMPLE_IMAGE: 'false',
+      ACR_DEMO_VM_NAME: 'vm1', ACR_DEMO_IDENTITY_NAME: 'id1', ACR_DEMO_ADMIN_USERNAME: 'ops', ACR_DEMO_SSH_PUBLIC_KEY: SSH_KEY,
+      ACR_DEMO_SSH_SOURCE_ADDRESS_PREFIXES: '203.0.113.4/32, 198.51.100.0/24', ACR_DEMO_IMAGE: 'app:v2',
+      ACR_DEMO_STATE_STORAGE_ACCOUNT: 'tfstatestore', ACR_DEMO_STATE_RESOURCE_GROUP_NAME: 'tfstate-rg',
+    });
+    expect(c).toEqual({
+      location: 'westeurope', resourceGroupName: 'rg1', registryName: 'myreg12345', useExistingRegistry: true,
+      useExistingResourceGroup: true, importSampleImage: false, vmName: 'vm1', identityName: 'id1', adminUsername: 'ops',
+      sshPublicKey: SSH_KEY, sshSourceAddressPrefixes: ['203.0.113.4/32', '198.51.100.0/24'], image: 'app:v2',
+      backend: { storageAccountName: 'tfstatestore', resourceGroupName: 'tfstate-rg', containerName: 'tfstate' },
+    });
+  });
+
+  test('reads settings from the cdktf context when the environment has none', () => {
+    const app = new App({ context: { vmName: 'fromContext', sshPublicKey: SSH_KEY }, skipValidation: true });
+    expect(readExampleConfig(app, {}).vmName).toBe('fromContext');
+  });
+});
+
+describe('defaultSshPublicKey', () => {
+  test('generates an Ed25519 key pair like az vm create --generate-ssh-keys when there is none', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ssh-')), '.ssh');
+    const publicKey = defaultSshPublicKey(dir);
+    expect(publicKey).toMatch(/^ssh-ed25519 [A-Za-z0-9+/=]+ /);
+    expect(readFileSync(join(dir, 'id_ed25519.pub'), 'utf8').trim()).toBe(publicKey);
+    expect(readFileSync(join(dir, 'id_ed25519'), 'utf8')).toContain('BEGIN OPENSSH PRIVATE KEY');
+    expect(statSync(join(dir, 'id_ed25519')).mode & 0o777).toBe(0o600);
+    // The second run reuses the key instead of replacing the VM with a new one.
+    expect(defaultSshPublicKey(dir)).toBe(publicKey);
+  });
+
+  test('prefers an existing RSA key over generating one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssh-'));
+    require('fs').writeFileSync(join(dir, 'id_rsa.pub'), `${SSH_KEY}\n`);
+    expect(defaultSshPublicKey(dir)).toBe(SSH_KEY);
+    expect(existsSync(join(dir, 'id_ed25519'))).toBe(false);
+  });
+});

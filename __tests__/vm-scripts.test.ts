@@ -1,0 +1,526 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TerraformLocal, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
+import { parse } from 'yaml';
+import {
+  AZURE_CLI_INSTALL_SCRIPT,
+  AZURE_CLI_INSTALL_SCRIPT_PATH,
+  CloudConfigOptions,
+  customDataOf,
+  estimatedCustomDataBytes,
+  LOGIN_SCRIPT,
+  LOGIN_SCRIPT_PATH,
+  renderCloudConfig,
+  TOKEN_SIZE_ESTIMATE_BYTES,
+} from '../lib/private/vm-scripts';
+import { FakeBin, hasTool, itWithTool, writeExecutable } from './support/fake-bin';
+
+const ADMIN = 'azureuser';
+const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
+const SERVICE_PATH = '/etc/systemd/system/acr-login.service';
+const TIMER_PATH = '/etc/systemd/system/acr-login.timer';
+/** Azure's limit on custom data. */
+const CUSTOM_DATA_LIMIT_BYTES = 64 * 1024;
+
+interface WriteFile {
+  readonly path: string;
+  readonly owner: string;
+  readonly permissions: string;
+  readonly content: string;
+}
+
+interface CloudConfig {
+  readonly package_update: boolean;
+  readonly packages: string[];
+  readonly write_files: WriteFile[];
+  readonly runcmd: string[][];
+  readonly [key: string]: unknown;
+}
+
+/** The registries of the tutorial: a user-assigned login and a system-assigned one. */
+function twoLogins(clientId: string = CLIENT_ID): CloudConfigOptions {
+  return {
+    adminUsername: ADMIN,
+    logins: [
+      {
+        registryName: 'myContainerRegistry',
+        loginServer: 'mycontainerregistry.azurecr.io',
+        images: ['aci-helloworld:v1', 'tools/busybox@sha256:0123abcd'],
+        clientId,
+      },
+      { registryName: 'otherRegistry', loginServer: 'otherregistry.azurecr.io', images: ['nginx:1.27'] },
+    ],
+  };
+}
+
+function parseCloudConfig(text: string): CloudConfig {
+  expect(text.startsWith('#cloud-config\n')).toBe(true);
+  return parse(text, { version: '1.1' });
+}
+
+function fileAt(config: CloudConfig, filePath: string): WriteFile {
+  const file = config.write_files.find((f) => f.path === filePath);
+  if (file === undefined) throw new Error(`no write_files entry for ${filePath}`);
+  return file;
+}
+
+/** The values of each directive of a systemd unit file, in order. */
+function directives(unit: string): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const line of unit.split('\n')) {
+    const match = /^([A-Za-z]+)=(.*)$/.exec(line);
+    if (match) (result[match[1]] ??= []).push(match[2]);
+  }
+  return result;
+}
+
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-scripts-test-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function writeTemp(name: string, text: string): string {
+  const file = path.join(tempDir(), name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('renderCloudConfig', () => {
+  describe('packages', () => {
+    it('updates apt and installs Docker and what the Azure CLI install needs, not Ubuntu\'s outdated azure-cli', () => {
+      // WHEN
+      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      // THEN
+      expect(config.package_update).toBe(true);
+      expect(config.packages).toEqual(expect.arrayContaining(['docker.io', 'ca-certificates', 'curl', 'gnupg', 'lsb-release']));
+      expect(config.packages).not.toContain('azure-cli');
+    });
+  });
+
+  describe('write_files', () => {
+    it('installs both scripts, the service and the timer, root-owned, scripts executable', () => {
+      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      expect(config.write_files.map(({ path: p, owner, permissions }) => ({ path: p, owner, permissions }))).toEqual([
+        { path: AZURE_CLI_INSTALL_SCRIPT_PATH, owner: 'root:root', permissions: '0755' },
+        { path: LOGIN_SCRIPT_PATH, owner: 'root:root', permissions: '0755' },
+        { path: SERVICE_PATH, owner: 'root:root', permissions: '0644' },
+        { path: TIMER_PATH, owner: 'root:root', permissions: '0644' },
+      ]);
+    });
+
+    it('carries the scripts byte for byte through the YAML', () => {
+      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      expect(fileAt(config, LOGIN_SCRIPT_PATH).content).toBe(LOGIN_SCRIPT);
+      expect(fileAt(config, AZURE_CLI_INSTALL_SCRIPT_PATH).content).toBe(AZURE_CLI_INSTALL_SCRIPT);
+    });
+
+    it('with no login, installs only Docker and the Azure CLI', () => {
+      // WHEN
+      const config = parseCloudConfig(renderCloudConfig({ adminUsername: ADMIN, logins: [] }));
+      // THEN
+      expect(config.write_files.map((f) => f.path)).toEqual([AZURE_CLI_INSTALL_SCRIPT_PATH]);
+      expect(config.runcmd).toEqual([['usermod', '-aG', 'docker', ADMIN], [AZURE_CLI_INSTALL_SCRIPT_PATH]]);
+    });
+  });
+
+  describe('users and runcmd', () => {
+    it('leaves the Azure-provisioned admin user alone and adds it to the docker group', () => {
+      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      // A `users` key would replace the admin user Azure provisions from admin_username.
+      expect(config).not.toHaveProperty('users');
+      expect(config).not.toHaveProperty('groups');
+      expect(config.runcmd).toContainEqual(['usermod', '-aG', 'docker', ADMIN]);
+    });
+
+    it('joins the docker group and installs the CLI before it reloads systemd, enables the timer and starts the login', () => {
+      // GIVEN runcmd runs in cloud-init's final stage, after `packages` installed docker.io
+      const { runcmd } = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const at = (command: string[]) => runcmd.findIndex((c) => JSON.stringify(c) === JSON.stringify(command));
+      const usermod = at(['usermod', '-aG', 'docker', ADMIN]);
+      const install = at([AZURE_CLI_INSTALL_SCRIPT_PATH]);
+      const reload = at(['systemctl', 'daemon-reload']);
+      const enableTimer = at(['systemctl', 'enable', '--now', 'acr-login.timer']);
+      const start = at(['systemctl', 'start', '--no-block', 'acr-login.service']);
+      // THEN
+      for (const index of [usermod, install, reload, enableTimer, start]) expect(index).toBeGreaterThanOrEqual(0);
+      expect(usermod).toBeLessThan(reload);
+      expect(install).toBeLessThan(reload);
+      expect(reload).toBeLessThan(enableTimer);
+      expect(enableTimer).toBeLessThan(start);
+      expect(start).toBe(runcmd.length - 1);
+    });
+  });
+
+  describe('login service', () => {
+    it('runs the logins as the admin user after Docker, as a oneshot', () => {
+      const service = directives(fileAt(parseCloudConfig(renderCloudConfig(twoLogins())), SERVICE_PATH).content);
+      expect(service.Type).toEqual(['oneshot']);
+      expect(service.User).toEqual([ADMIN]);
+      expect(service.After?.[0]?.split(' ')).toEqual(expect.arrayContaining(['docker.service', 'network-online.target']));
+      expect(service.Wants?.[0]?.split(' ')).toEqual(expect.arrayContaining(['docker.service', 'network-online.target']));
+    });
+
+    it('has one ExecStart per login: --client-id for a user-assigned identity, none for the system-assigned one', () => {
+      const service = directives(fileAt(parseCloudConfig(renderCloudConfig(twoLogins())), SERVICE_PATH).content);
+      expect(service.ExecStart?.map((line) => line.split(' '))).toEqual([
+        [
+          LOGIN_SCRIPT_PATH, '--registry', 'myContainerRegistry', '--login-server', 'mycontainerregistry.azurecr.io',
+          '--client-id', CLIENT_ID, 'aci-helloworld:v1', 'tools/busybox@sha256:0123abcd',
+        ],
+        [LOGIN_SCRIPT_PATH, '--registry', 'otherRegistry', '--login-server', 'otherregistry.azurecr.io', 'nginx:1.27'],
+      ]);
+    });
+
+    it('passes the retry budget, 1800 s by default, and gives each login more than it to start', () => {
+      const byDefault = directives(fileAt(parseCloudConfig(renderCloudConfig(twoLogins())), SERVICE_PATH).content);
+      expect(byDefault.Environment).toEqual(['ACR_LOGIN_TIMEOUT_SECONDS=1800']);
+      expect(Number(byDefault.TimeoutStartSec?.[0])).toBeGreaterThan(2 * 1800);
+
+      const custom = directives(
+        fileAt(parseCloudConfig(renderCloudConfig({ ...twoLogins(), loginTimeoutSeconds: 600 })), SERVICE_PATH).content,
+      );
+      expect(custom.Environment).toEqual(['ACR_LOGIN_TIMEOUT_SECONDS=600']);
+      expect(Number(custom.TimeoutStartSec?.[0])).toBeGreaterThan(2 * 600);
+      expect(Number(custom.TimeoutStartSec?.[0])).toBeLessThan(2 * 1800);
+    });
+
+    it('keeps a client ID token in the ExecStart line, resolvable at apply', () => {
+      // GIVEN a client ID known only at apply
+      const stack = new TerraformStack(Testing.app(), 'stack');
+      const clientId = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
+      // WHEN
+      const text = renderCloudConfig(twoLogins(clientId));
+      // THEN
+      const service = directives(fileAt(parseCloudConfig(text), SERVICE_PATH).content);
+      expect(service.ExecStart?.[0]).toContain(`--client-id ${clientId} aci-helloworld:v1`);
+      expect(Token.isUnresolved(text)).toBe(true);
+    });
+  });
+
+  describe('refresh timer', () => {
+    it('re-runs the login every 120 minutes by default, and after boot', () => {
+      const timer = directives(fileAt(parseCloudConfig(renderCloudConfig(twoLogins())), TIMER_PATH).content);
+      expect(timer.OnUnitActiveSec).toEqual(['120min']);
+      expect(timer.OnBootSec).toHaveLength(1);
+      expect(timer.WantedBy).toEqual(['timers.target']);
+    });
+
+    it('re-runs the login at the configured interval', () => {
+      const text = renderCloudConfig({ ...twoLogins(), refreshIntervalMinutes: 45 });
+      expect(directives(fileAt(parseCloudConfig(text), TIMER_PATH).content).OnUnitActiveSec).toEqual(['45min']);
+    });
+  });
+
+  describe('bad options', () => {
+    it.each<[string, Partial<CloudConfigOptions>, RegExp]>([
+      ['an admin user name with a space', { adminUsername: 'azure user' }, /adminUsername 'azure user' is not a Linux user name/],
+      ['a zero budget', { loginTimeoutSeconds: 0 }, /loginTimeoutSeconds 0 is not a positive whole number/],
+      ['a refresh slower than the ACR token lifetime', { refreshIntervalMinutes: 180 }, /refreshIntervalMinutes 180 .* 1 to 179/],
+      [
+        'an image with a space',
+        { logins: [{ registryName: 'r', loginServer: 'r.azurecr.io', images: ['app v1'] }] },
+        /logins\[0\]\.images\[0\] 'app v1' has characters other than/,
+      ],
+    ])('throws for %s', (_, change, message) => {
+      expect(() => renderCloudConfig({ ...twoLogins(), ...change })).toThrow(message);
+    });
+  });
+
+  describe('validated by the real tools', () => {
+    const configs: Array<[string, CloudConfigOptions]> = [
+      ['two logins', twoLogins()],
+      ['no login', { adminUsername: ADMIN, logins: [] }],
+    ];
+
+    itWithTool('cloud-init', 'passes `cloud-init schema` with and without logins', () => {
+      for (const [, options] of configs) {
+        const file = writeTemp('user-data.yaml', renderCloudConfig(options));
+        const result = spawnSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
+        expect(`${result.stdout}${result.stderr}`).toContain('Valid cloud-config');
+        expect(result.status).toBe(0);
+      }
+    });
+
+    itWithTool('cloud-init', 'reads the same in PyYAML (YAML 1.1, what cloud-init parses with), even for words like "no"', () => {
+      // GIVEN an admin named `no`, a boolean to YAML 1.1 if left unquoted
+      const text = renderCloudConfig({ ...twoLogins(), adminUsername: 'no' });
+      // WHEN
+      const result = spawnSync('/usr/bin/python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
+        input: text,
+        encoding: 'utf8',
+      });
+      // THEN
+      expect(result.status).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual(parse(text, { version: '1.1' }));
+      expect(JSON.parse(result.stdout).runcmd[0]).toEqual(['usermod', '-aG', 'docker', 'no']);
+    });
+
+    itWithTool('systemd-analyze', 'has a service and a timer that `systemd-analyze verify` accepts without a warning', () => {
+      // GIVEN the units, with ExecStart pointing at a real copy of the login script
+      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const dir = tempDir();
+      const scriptCopy = path.join(dir, 'acr-login');
+      fs.writeFileSync(scriptCopy, fileAt(config, LOGIN_SCRIPT_PATH).content, { mode: 0o755 });
+      const service = path.join(dir, 'acr-login.service');
+      const timer = path.join(dir, 'acr-login.timer');
+      fs.writeFileSync(service, fileAt(config, SERVICE_PATH).content.split(LOGIN_SCRIPT_PATH).join(scriptCopy));
+      fs.writeFileSync(timer, fileAt(config, TIMER_PATH).content);
+      // WHEN
+      const result = spawnSync('systemd-analyze', ['verify', '--man=no', service, timer], { encoding: 'utf8' });
+      // THEN
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
+  });
+
+  describe('executed as the VM would', () => {
+    it('runs the installed login script with each ExecStart\'s arguments and the service\'s environment', () => {
+      // GIVEN the script and the service exactly as cloud-init writes them, and fake az and docker
+      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const script = writeExecutable('acr-login', fileAt(config, LOGIN_SCRIPT_PATH).content);
+      tempDirs.push(path.dirname(script));
+      const service = directives(fileAt(config, SERVICE_PATH).content);
+      const environment = Object.fromEntries((service.Environment ?? []).map((e) => e.split('=', 2)));
+      const fakes = new FakeBin({ az: {}, docker: {} });
+      try {
+        // WHEN each ExecStart runs in order, as systemd runs a oneshot's
+        for (const line of service.ExecStart ?? []) {
+          const [executable, ...args] = line.split(' ');
+          expect(executable).toBe(LOGIN_SCRIPT_PATH);
+          const result = fakes.run(script, args, environment);
+          expect(result.stderr).toBe('');
+          expect(result.status).toBe(0);
+        }
+        // THEN
+        expect(fakes.calls()).toEqual([
+          `az login --identity --client-id ${CLIENT_ID} --allow-no-subscriptions --output none`,
+          'az acr login --name myContainerRegistry',
+          'docker pull mycontainerregistry.azurecr.io/aci-helloworld:v1',
+          'docker pull mycontainerregistry.azurecr.io/tools/busybox@sha256:0123abcd',
+          'az login --identity --allow-no-subscriptions --output none',
+          'az acr login --name otherRegistry',
+          'docker pull otherregistry.azurecr.io/nginx:1.27',
+        ]);
+      } finally {
+        fakes.remove();
+      }
+    });
+  });
+});
+
+describe('AZURE_CLI_INSTALL_SCRIPT', () => {
+  const KEYRING = '/etc/apt/keyrings/microsoft.gpg';
+  const script = writeExecutable('install-azure-cli', AZURE_CLI_INSTALL_SCRIPT);
+  tempDirs.push(path.dirname(script));
+
+  /** Fakes of the network and system tools; curl and gpg write files like the real ones. */
+  function fakes(curlFailures = 0): FakeBin {
+    return new FakeBin({
+      curl: {
+        failFirst: curlFailures,
+        body: 'while (($# > 0)); do if [[ $1 == -o ]]; then echo "ARMORED KEY" >"$2"; fi; shift; done',
+      },
+      gpg: {
+        body: 'out=""; while (($# > 1)); do if [[ $1 == -o ]]; then out=$2; fi; shift; done; { echo DEARMORED; cat "$1"; } >"$out"',
+      },
+      lsb_release: { body: 'echo noble' },
+      dpkg: { body: 'echo arm64' },
+      'apt-get': {},
+    });
+  }
+
+  function run(bin: FakeBin, root: string) {
+    return bin.run(script, [], { AZURE_CLI_INSTALL_ROOT: root, AZURE_CLI_INSTALL_RETRY_DELAY_SECONDS: '0' });
+  }
+
+  it('is bash that parses', () => {
+    const result = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  itWithTool('shellcheck', 'is shellcheck-clean', () => {
+    const result = spawnSync('shellcheck', [script], { encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it("follows Microsoft's apt steps: dearmored key, deb822 source for this release and architecture, azure-cli", () => {
+    // GIVEN
+    const bin = fakes();
+    const root = tempDir();
+    try {
+      // WHEN
+      const result = run(bin, root);
+      // THEN
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(fs.readFileSync(path.join(root, 'etc/apt/sources.list.d/azure-cli.sources'), 'utf8')).toBe(
+        [
+          'Types: deb',
+          'URIs: https://packages.microsoft.com/repos/azure-cli/',
+          'Suites: noble',
+          'Components: main',
+          'Architectures: arm64',
+          `Signed-by: ${KEYRING}`,
+          '',
+        ].join('\n'),
+      );
+      const keyring = path.join(root, KEYRING);
+      expect(fs.readFileSync(keyring, 'utf8')).toBe('DEARMORED\nARMORED KEY\n');
+      expect(fs.statSync(keyring).mode & 0o044).toBe(0o044);
+      const calls = bin.calls();
+      expect(calls[0]).toMatch(/^curl -fsSL -o \S+ https:\/\/packages\.microsoft\.com\/keys\/microsoft\.asc$/);
+      expect(calls[1]).toMatch(new RegExp(`^gpg --batch --yes --dearmor -o ${root}${KEYRING} \\S+$`));
+      expect(calls.slice(-2)).toEqual([
+        'apt-get -o DPkg::Lock::Timeout=600 update',
+        'apt-get -o DPkg::Lock::Timeout=600 install -y azure-cli',
+      ]);
+    } finally {
+      bin.remove();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('retries a failed download', () => {
+    const bin = fakes(2);
+    const root = tempDir();
+    try {
+      const result = run(bin, root);
+      expect(result.status).toBe(0);
+      expect(bin.calls().filter((c) => c.startsWith('curl '))).toHaveLength(3);
+      expect(result.stderr).toContain('failed (try 2 of 5)');
+    } finally {
+      bin.remove();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('fails after five failed downloads, installing nothing', () => {
+    const bin = fakes(1_000);
+    const root = tempDir();
+    try {
+      const result = run(bin, root);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('install-azure-cli: giving up on');
+      expect(bin.calls().filter((c) => c.startsWith('curl '))).toHaveLength(5);
+      expect(bin.calls().filter((c) => c.startsWith('apt-get '))).toEqual([]);
+    } finally {
+      bin.remove();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('customDataOf', () => {
+  /** Text cdktf cannot pass through Fn.base64encode or Fn.rawString unharmed. */
+  const TRICKY = 'say "hi" \\ C:\\path \\n ${HOME} $${x} %{ if true }x%{ endif } ~} \u00e4\n';
+
+  /**
+   * Evaluates the synthesized `${base64encode(join("", [base64decode("..."), var.x, ...]))}` with the
+   * given variable values: the exact shape customDataOf promises, nothing more.
+   */
+  function evaluate(expression: string, variables: Record<string, string>): string {
+    const whole = /^\$\{base64encode\(join\("", \[(.*)\]\)\)\}$/.exec(expression);
+    if (whole === null) throw new Error(`unexpected expression ${expression}`);
+    const text = whole[1]
+      .split(', ')
+      .map((element) => {
+        const literal = /^base64decode\("([A-Za-z0-9+/]*={0,2})"\)$/.exec(element);
+        if (literal) return Buffer.from(literal[1], 'base64').toString('utf8');
+        const variable = /^var\.(\w+)$/.exec(element);
+        if (variable && variable[1] in variables) return variables[variable[1]];
+        throw new Error(`unexpected element ${element}`);
+      })
+      .join('');
+    return Buffer.from(text, 'utf8').toString('base64');
+  }
+
+  /** A stack whose local `custom_data` is customDataOf(build(token)), synthesized. */
+  function synthesize(build: (clientId: string) => string): { json: string; expression: string } {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const clientId = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
+    new TerraformLocal(stack, 'custom_data', customDataOf(build(clientId)));
+    const json = Testing.synth(stack);
+    return { json, expression: JSON.parse(json).locals.custom_data };
+  }
+
+  it('is a plain base64 literal for text without tokens, whatever characters it has', () => {
+    // WHEN
+    const customData = customDataOf(TRICKY);
+    // THEN
+    expect(Token.isUnresolved(customData)).toBe(false);
+    expect(Buffer.from(customData, 'base64').toString('utf8')).toBe(TRICKY);
+  });
+
+  it('with tokens, joins base64-decoded literals and the tokens, and round-trips tricky text', () => {
+    // GIVEN text with quotes, backslashes, ${HOME}, %{ and a token twice
+    const build = (clientId: string) => `${TRICKY}client=${clientId}\nagain "${clientId}"\n${TRICKY}`;
+    // WHEN
+    const { expression } = synthesize(build);
+    // THEN
+    expect(evaluate(expression, { clientId: CLIENT_ID })).toBe(Buffer.from(build(CLIENT_ID), 'utf8').toString('base64'));
+    expect(expression.match(/var\.clientId/g)).toHaveLength(2);
+  });
+
+  it('with a token at either end, has no empty literal', () => {
+    const { expression } = synthesize((clientId) => `${clientId}-${clientId}`);
+    expect(expression).toBe(`\${base64encode(join("", [var.clientId, base64decode("${Buffer.from('-').toString('base64')}"), var.clientId]))}`);
+  });
+
+  it('decodes to the same cloud-config as one rendered with the client ID known', () => {
+    const { expression } = synthesize((clientId) => renderCloudConfig(twoLogins(clientId)));
+    expect(evaluate(expression, { clientId: CLIENT_ID })).toBe(
+      Buffer.from(renderCloudConfig(twoLogins(CLIENT_ID)), 'utf8').toString('base64'),
+    );
+  });
+
+  const terraformIt = hasTool('terraform') ? it : it.skip;
+  terraformIt('evaluates in Terraform itself to the base64 of the text with the token resolved (skipped without terraform)', () => {
+    // GIVEN the synthesized stack as a Terraform configuration
+    const build = (clientId: string) => `${TRICKY}${renderCloudConfig(twoLogins(clientId))}`;
+    const { json } = synthesize(build);
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'main.tf.json'), json);
+    // WHEN
+    const result = spawnSync('terraform', ['console', `-var=clientId=${CLIENT_ID}`], {
+      cwd: dir,
+      input: 'local.custom_data\n',
+      encoding: 'utf8',
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
+    });
+    // THEN
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout.trim())).toBe(Buffer.from(build(CLIENT_ID), 'utf8').toString('base64'));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('estimatedCustomDataBytes', () => {
+  it('counts UTF-8 bytes of literal text', () => {
+    expect(estimatedCustomDataBytes('\u00e4bc')).toBe(4);
+  });
+
+  it('counts each token as 64 bytes', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const token = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
+    // WHEN
+    const bytes = estimatedCustomDataBytes(`ab${token}c${token}`);
+    // THEN
+    expect(TOKEN_SIZE_ESTIMATE_BYTES).toBe(64);
+    expect(bytes).toBe(3 + 2 * 64);
+  });
+
+  it('keeps a cloud-config with several logins well inside Azure\'s 64 KiB', () => {
+    const bytes = estimatedCustomDataBytes(renderCloudConfig(twoLogins()));
+    expect(bytes).toBe(Buffer.byteLength(renderCloudConfig(twoLogins())));
+    expect(bytes).toBeLessThan(CUSTOM_DATA_LIMIT_BYTES / 4);
+  });
+});
