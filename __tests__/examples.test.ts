@@ -1,8 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, TerraformStack, Testing } from 'cdktf';
+import { Aspects, App, TerraformStack, Testing } from 'cdktf';
+import { AzureSecurityChecks } from '../lib';
 import { ExampleConfig, defaultSshPublicKey, readExampleConfig } from '../examples/config';
+import { PUBLIC_IP_SUPPRESSION } from '../examples/tutorial';
 import { SystemAssignedIdentityExample } from '../examples/system-assigned/stack';
 import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
 import { decodeCustomData } from './support/custom-data';
@@ -113,6 +115,21 @@ describe.each([
       resource_group_name: 'tfstate-rg', storage_account_name: 'tfstatestore', container_name: 'tfstate',
       key: 'example.tfstate', use_azuread_auth: true,
     });
+  });
+
+  test.each([
+    ['defaults', {}],
+    ['SSH open to one admin range', { sshSourceAddressPrefixes: ['203.0.113.4/32'] }],
+  ])('passes the policy check with %s: no unsuppressed finding, and the one suppression explained', (_case, overrides) => {
+    const app = Testing.app();
+    const stack = new variant(app, 'example', config(overrides));
+    Testing.synth(stack);
+    const checks = Aspects.of(stack).all.find((a): a is AzureSecurityChecks => a instanceof AzureSecurityChecks);
+    expect(checks).toBeDefined();
+    expect(checks!.findings.filter((f) => f.suppressionReason === undefined)).toEqual([]);
+    expect(checks!.findings.map((f) => [f.ruleId, f.suppressionReason])).toEqual([
+      ['AZ-NET-003', PUBLIC_IP_SUPPRESSION.reason],
+    ]);
   });
 
   test('never puts a private key or password in the Terraform JSON', () => {

@@ -1,4 +1,4 @@
-import { AzurermBackend, Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, AzurermBackend, Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { DataAzurermResourceGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-resource-group';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
@@ -6,8 +6,15 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Construct } from 'constructs';
-import { ContainerRegistry, DockerVirtualMachine, IContainerRegistry } from '../lib';
+import { AzureSecurityChecks, ContainerRegistry, DockerVirtualMachine, IContainerRegistry } from '../lib';
 import { ExampleConfig, SAMPLE_IMAGE_SOURCE } from './config';
+
+/** The one policy finding the examples accept, and why. */
+export const PUBLIC_IP_SUPPRESSION = {
+  id: 'AZ-NET-003',
+  reason: 'The tutorial SSHes to the VM on its public IP to verify the pull; the NSG admits SSH only from '
+    + 'ACR_DEMO_SSH_SOURCE_ADDRESS_PREFIXES (none by default)',
+};
 
 /**
  * What both variants of the tutorial share: providers and state, the resource group, the
@@ -21,6 +28,8 @@ export abstract class TutorialStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, protected readonly config: ExampleConfig) {
     super(scope, id);
+    // The policy check: an unsuppressed error fails `cdktf synth`.
+    Aspects.of(this).add(new AzureSecurityChecks());
     new AzurermProvider(this, 'Azurerm', { features: [{}] });
     new NullProvider(this, 'Null');
     if (config.backend) {

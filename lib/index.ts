@@ -5,3 +5,4 @@ export * from './registry-role';
 export * from './registry';
 export * from './identity';
 export * from './docker-vm';
+export * from './policy';

@@ -1,8 +1,8 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { DockerVirtualMachine } from '../../lib';
+import { AzureSecurityChecks, DockerVirtualMachine } from '../../lib';
 import { ExampleConfig } from '../config';
-import { TutorialStack } from '../tutorial';
+import { PUBLIC_IP_SUPPRESSION, TutorialStack } from '../tutorial';
 
 /**
  * Example 2 of the tutorial: the VM pulls with its own system-assigned identity.
@@ -22,6 +22,7 @@ export class SystemAssignedIdentityExample extends TutorialStack {
       publicIpAddress: true,
       systemAssignedIdentity: true,
     });
+    AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);
 
     // spID=$(az vm show --query identity.principalId); az role assignment create --assignee $spID --role acrpull
     this.registry.grantPull(vm);

@@ -1,8 +1,8 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { DockerVirtualMachine, UserAssignedIdentity } from '../../lib';
+import { AzureSecurityChecks, DockerVirtualMachine, UserAssignedIdentity } from '../../lib';
 import { ExampleConfig } from '../config';
-import { TutorialStack } from '../tutorial';
+import { PUBLIC_IP_SUPPRESSION, TutorialStack } from '../tutorial';
 
 /**
  * Example 1 of the tutorial: the VM pulls with a user-assigned identity.
@@ -30,6 +30,7 @@ export class UserAssignedIdentityExample extends TutorialStack {
       publicIpAddress: true,
       userAssignedIdentities: [identity],
     });
+    AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);
 
     // az role assignment create --assignee $spID --scope $resourceID --role acrpull
     this.registry.grantPull(identity);
