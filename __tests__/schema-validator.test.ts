@@ -5,6 +5,7 @@ import { UserAssignedIdentity } from '../lib/identity';
 import { ContainerRegistry, RegistrySku, RoleAssignmentMode } from '../lib/registry';
 import { RegistryRole } from '../lib/registry-role';
 import { expectValidTerraform, providerSchemas, validateTerraformJson } from './support/schema';
+import { bothIdentitiesVm, existingSubnetVm, systemAssignedVm, userAssignedVm } from './support/docker-vm-stacks';
 
 const RG = 'myResourceGroup';
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
@@ -190,6 +191,10 @@ const STACKS: Array<[string, () => TerraformStack]> = [
   ['ContainerRegistry with every prop, granted to an identity', registryWithEveryProp],
   ['ContainerRegistry.fromLookup, granted pull and push', lookedUpRegistry],
   ['ContainerRegistry.fromRegistryAttributes, granted custom roles', importedRegistry],
+  ['DockerVirtualMachine with a system-assigned identity, public IP and SSH rule', () => systemAssignedVm().stack],
+  ['DockerVirtualMachine with a user-assigned identity', () => userAssignedVm().stack],
+  ['DockerVirtualMachine with both identity kinds and two registries', () => bothIdentitiesVm().stack],
+  ['DockerVirtualMachine in an existing subnet, every optional prop set', () => existingSubnetVm().stack],
 ];
 
 describe('the synthesized Terraform fits the provider schemas', () => {

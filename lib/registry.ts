@@ -11,6 +11,7 @@ import { RegistryRole } from './registry-role';
 
 const REGISTRY_TYPE = 'Microsoft.ContainerRegistry/registries';
 const REGISTRY_NAME = /^[A-Za-z0-9]{5,50}$/;
+const LOGIN_SERVER = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 const REGISTRY_NAME_RULE = 'must be 5-50 letters and digits (no hyphens, dots or underscores); registry names are globally unique';
 
 /** The pricing tier of a registry. */
@@ -236,6 +237,9 @@ export class ContainerRegistry extends ContainerRegistryBase {
       v.expect(REGISTRY_NAME.test(imported.registryName), 'registryId', attrs.registryId,
         `ends in a name that ${REGISTRY_NAME_RULE}`, 'pass the registry\'s "id" as shown by az acr show --query id');
     }
+    // The VM's login runs `docker pull <loginServer>/<image>`: a scheme, path or space would break it at boot.
+    v.expectLiteral(attrs.loginServer, (x) => LOGIN_SERVER.test(x), 'loginServer', 'is not a host name (no scheme, path, port or spaces)',
+      'pass the registry\'s login server as shown by az acr show --query loginServer, e.g. "myregistry.azurecr.io"');
     v.throwIfInvalid();
     return imported;
   }

@@ -1,0 +1,578 @@
+import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { parse } from 'yaml';
+import { DockerVirtualMachine, UbuntuImage } from '../lib/docker-vm';
+import { ValidationError } from '../lib/errors';
+import { RegistryRole } from '../lib/registry-role';
+import {
+  bothIdentitiesVm, existingSubnetVm, importedRegistry, IMPORTED_REGISTRY_ID, newIdentity, newRegistry, newStack,
+  sshPublicKey, SUBNET_ID, systemAssignedVm, userAssignedVm, vmProps,
+} from './support/docker-vm-stacks';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const VM = 'azurerm_linux_virtual_machine';
+const NSG = 'azurerm_network_security_group';
+const NSG_RULE = 'azurerm_network_security_rule';
+const NIC = 'azurerm_network_interface';
+const NIC_NSG = 'azurerm_network_interface_security_group_association';
+const SUBNET_NSG = 'azurerm_subnet_network_security_group_association';
+const ROLE_ASSIGNMENT = 'azurerm_role_assignment';
+const ACR_PULL_GUID = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
+const LOGIN_SERVICE_PATH = '/etc/systemd/system/acr-login.service';
+
+function synth(stack: TerraformStack): any {
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** The only block of a type, with its Terraform name. */
+function only(json: any, type: string): { key: string; body: any } {
+  const blocks = json.resource?.[type] ?? {};
+  const keys = Object.keys(blocks);
+  expect(keys).toHaveLength(1);
+  return { key: keys[0], body: blocks[keys[0]] };
+}
+
+/** A reference to an attribute of the only block of a type, as Terraform JSON writes it. */
+function ref(json: any, type: string, attribute: string): string {
+  return `\${${type}.${only(json, type).key}.${attribute}}`;
+}
+
+function count(json: any, type: string): number {
+  return Object.keys(json.resource?.[type] ?? {}).length;
+}
+
+function validationErrorOf(fn: () => unknown): ValidationError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return e as ValidationError;
+  }
+  throw new Error('expected a ValidationError, but nothing was thrown');
+}
+
+/**
+ * The cloud-config in `custom_data`. A literal is base64. With tokens it is
+ * `${base64encode(join("", [base64decode("<literal>"), <reference>, ...]))}`: the literal parts are
+ * decoded and each reference is put back as `${<reference>}`, as Terraform would interpolate it.
+ */
+function decodeCustomData(customData: string): { text: string; hasTokens: boolean } {
+  const joined = /^\$\{base64encode\(join\("", \[(.*)\]\)\)\}$/s.exec(customData);
+  if (!joined) {
+    expect(customData).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    return { text: Buffer.from(customData, 'base64').toString('utf8'), hasTokens: false };
+  }
+  const text = joined[1].split(', ').map((part) => {
+    const literal = /^base64decode\("([A-Za-z0-9+/]*={0,2})"\)$/.exec(part);
+    if (literal) return Buffer.from(literal[1], 'base64').toString('utf8');
+    expect(part).toMatch(/^[a-z_][\w.[\]]*$/); // a plain reference, nothing else
+    return `\${${part}}`;
+  }).join('');
+  return { text, hasTokens: true };
+}
+
+function cloudConfigOf(json: any): { config: any; hasTokens: boolean } {
+  const { text, hasTokens } = decodeCustomData(only(json, VM).body.custom_data);
+  expect(text.startsWith('#cloud-config\n')).toBe(true);
+  return { config: parse(text, { version: '1.1' }), hasTokens };
+}
+
+/** The ExecStart lines of the registry login service, one per registry login. */
+function loginCommands(json: any): string[] {
+  const { config } = cloudConfigOf(json);
+  const service = config.write_files.find((f: any) => f.path === LOGIN_SERVICE_PATH);
+  expect(service).toBeDefined();
+  return service.content.split('\n').filter((l: string) => l.startsWith('ExecStart=')).map((l: string) => l.slice('ExecStart='.length));
+}
+
+describe('DockerVirtualMachine identity block', () => {
+  test('defaults to a system-assigned identity when no user-assigned identity is given', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    // THEN
+    expect(only(synth(stack), VM).body.identity).toEqual({ type: 'SystemAssigned' });
+    expect(vm.hasSystemAssignedIdentity).toBe(true);
+  });
+
+  test('system-assigned only: type SystemAssigned, no identity_ids', () => {
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ systemAssignedIdentity: true }));
+    expect(only(synth(stack), VM).body.identity).toEqual({ type: 'SystemAssigned' });
+  });
+
+  test('user-assigned only: type UserAssigned with the identity\'s id (no system-assigned by default)', () => {
+    // GIVEN
+    const stack = newStack();
+    const identity = newIdentity(stack);
+    // WHEN
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({ userAssignedIdentities: [identity] }));
+    // THEN
+    const json = synth(stack);
+    expect(only(json, VM).body.identity).toEqual({
+      type: 'UserAssigned',
+      identity_ids: [ref(json, 'azurerm_user_assigned_identity', 'id')],
+    });
+    expect(vm.hasSystemAssignedIdentity).toBe(false);
+  });
+
+  test('both: type "SystemAssigned, UserAssigned" with every identity\'s id, in order', () => {
+    // GIVEN
+    const stack = newStack();
+    const first = newIdentity(stack, 'First', 'firstId');
+    const second = newIdentity(stack, 'Second', 'secondId');
+    // WHEN
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ systemAssignedIdentity: true, userAssignedIdentities: [first, second] }));
+    // THEN
+    expect(only(synth(stack), VM).body.identity).toEqual({
+      type: 'SystemAssigned, UserAssigned',
+      identity_ids: ['${azurerm_user_assigned_identity.First.id}', '${azurerm_user_assigned_identity.Second.id}'],
+    });
+  });
+
+  test('no identity block when the system-assigned identity is turned off and none is given', () => {
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ systemAssignedIdentity: false }));
+    expect(only(synth(stack), VM).body).not.toHaveProperty('identity');
+  });
+});
+
+describe('DockerVirtualMachine role wiring', () => {
+  test('registry.grantPull(vm) assigns AcrPull on the registry to the VM\'s system-assigned principal', () => {
+    // GIVEN / WHEN
+    const { stack } = systemAssignedVm();
+    // THEN
+    const json = synth(stack);
+    const { body } = only(json, ROLE_ASSIGNMENT);
+    expect(body.principal_id).toBe(`\${${VM}.${only(json, VM).key}.identity[0].principal_id}`);
+    expect(body.scope).toBe(ref(json, 'azurerm_container_registry', 'id'));
+    expect(body.principal_type).toBe('ServicePrincipal');
+    expect(body.role_definition_id).toMatch(new RegExp(`/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL_GUID}$`));
+  });
+
+  test('registry.grantPull(identity) assigns AcrPull to the user-assigned identity\'s principal, never its client ID', () => {
+    // GIVEN / WHEN
+    const { stack } = userAssignedVm();
+    // THEN
+    const json = synth(stack);
+    const { body } = only(json, ROLE_ASSIGNMENT);
+    expect(body.principal_id).toBe(ref(json, 'azurerm_user_assigned_identity', 'principal_id'));
+    expect(body.scope).toBe(ref(json, 'azurerm_container_registry', 'id'));
+    expect(JSON.stringify(body)).not.toContain('client_id');
+  });
+
+  test('with both identities, each grant goes to its own principal and registry', () => {
+    // GIVEN / WHEN
+    const { stack } = bothIdentitiesVm();
+    // THEN
+    const json = synth(stack);
+    const assignments = Object.values(json.resource[ROLE_ASSIGNMENT]) as any[];
+    expect(assignments.map((a) => [a.principal_id, a.scope])).toEqual(expect.arrayContaining([
+      [`\${${VM}.${only(json, VM).key}.identity[0].principal_id}`, ref(json, 'azurerm_container_registry', 'id')],
+      [ref(json, 'azurerm_user_assigned_identity', 'principal_id'), IMPORTED_REGISTRY_ID],
+    ]));
+    expect(assignments).toHaveLength(2);
+  });
+
+  test('vm.principalId is the system-assigned identity\'s principal ID', () => {
+    const { stack, vm } = systemAssignedVm();
+    new TerraformOutput(stack, 'principal', { value: vm.principalId });
+    const json = synth(stack);
+    expect(json.output.principal.value).toBe(`\${${VM}.${only(json, VM).key}.identity[0].principal_id}`);
+  });
+
+  test('granting to a VM without a system-assigned identity is a ValidationError naming the fix', () => {
+    // GIVEN a VM with only a user-assigned identity
+    const stack = newStack();
+    const registry = newRegistry(stack);
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({ userAssignedIdentities: [newIdentity(stack)] }));
+    // WHEN
+    const error = validationErrorOf(() => registry.grantPull(vm));
+    // THEN
+    expect(error.constructPath).toBe('Test/DockerVm');
+    expect(error.message.split('\n')).toContain(
+      '  - systemAssignedIdentity: false is off, so the VM has no identity of its own to grant a role to. ' +
+        'Fix: set systemAssignedIdentity: true, or grant to the user-assigned identity (registry.grantPull(identity))');
+    expect(count(synth(stack), ROLE_ASSIGNMENT)).toBe(0);
+  });
+});
+
+describe('DockerVirtualMachine network security', () => {
+  test('no SSH rule and no inline rules by default', () => {
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    const json = synth(stack);
+    expect(count(json, NSG_RULE)).toBe(0);
+    expect(only(json, NSG).body).not.toHaveProperty('security_rule');
+  });
+
+  test('one source: an inbound TCP 22 Allow rule with exactly that source_address_prefix', () => {
+    // GIVEN / WHEN
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ sshSourceAddressPrefixes: ['203.0.113.0/24'] }));
+    // THEN
+    const json = synth(stack);
+    const { body } = only(json, NSG_RULE);
+    expect(body).toEqual(expect.objectContaining({
+      name: 'AllowSsh',
+      priority: 1000,
+      direction: 'Inbound',
+      access: 'Allow',
+      protocol: 'Tcp',
+      source_port_range: '*',
+      destination_port_range: '22',
+      destination_address_prefix: '*',
+      source_address_prefix: '203.0.113.0/24',
+      network_security_group_name: ref(json, NSG, 'name'),
+    }));
+    expect(body).not.toHaveProperty('source_address_prefixes');
+  });
+
+  test('several sources: source_address_prefixes with exactly those ranges', () => {
+    const stack = newStack();
+    const sources = ['203.0.113.4', '198.51.100.0/24', '2001:db8::/48'];
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ sshSourceAddressPrefixes: sources }));
+    const { body } = only(synth(stack), NSG_RULE);
+    expect(body.source_address_prefixes).toEqual(sources);
+    expect(body).not.toHaveProperty('source_address_prefix');
+  });
+
+  test.each(['*', 'Internet', '0.0.0.0/0', '::/0'])('SSH from %s is refused unless allowSshFromInternet is set', (source) => {
+    // GIVEN / WHEN / THEN refused by default
+    const error = validationErrorOf(() =>
+      new DockerVirtualMachine(newStack(), 'DockerVm', vmProps({ sshSourceAddressPrefixes: [source] })));
+    expect(error.message.split('\n')).toContain(`  - sshSourceAddressPrefixes: ${JSON.stringify(source)} opens SSH to the whole internet. ` +
+      'Fix: name your own address range, or set allowSshFromInternet: true to do it on purpose');
+    // AND allowed when asked for explicitly
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ sshSourceAddressPrefixes: [source], allowSshFromInternet: true }));
+    expect(only(synth(stack), NSG_RULE).body.source_address_prefix).toBe(source);
+  });
+
+  test('the NSG guards the NIC and the subnet the construct creates', () => {
+    // GIVEN / WHEN
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    // THEN
+    const json = synth(stack);
+    expect(only(json, NIC_NSG).body).toEqual({
+      network_interface_id: ref(json, NIC, 'id'),
+      network_security_group_id: ref(json, NSG, 'id'),
+    });
+    expect(only(json, SUBNET_NSG).body).toEqual({
+      subnet_id: ref(json, 'azurerm_subnet', 'id'),
+      network_security_group_id: ref(json, NSG, 'id'),
+    });
+    // AND the VM waits for the NIC's NSG
+    expect(only(json, VM).body.depends_on).toEqual([`${NIC_NSG}.${only(json, NIC_NSG).key}`]);
+  });
+
+  test('creates a virtual network and subnet, named like az vm create, and puts the NIC in the subnet', () => {
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ virtualNetworkAddressSpace: '10.1.0.0/16', subnetAddressPrefix: '10.1.2.0/24' }));
+    const json = synth(stack);
+    expect(only(json, 'azurerm_virtual_network').body).toEqual(expect.objectContaining({ name: 'myDockerVMVNET', address_space: ['10.1.0.0/16'] }));
+    expect(only(json, 'azurerm_subnet').body).toEqual(expect.objectContaining({
+      name: 'myDockerVMSubnet',
+      address_prefixes: ['10.1.2.0/24'],
+      virtual_network_name: ref(json, 'azurerm_virtual_network', 'name'),
+    }));
+    expect(only(json, NIC).body.ip_configuration).toEqual([expect.objectContaining({ subnet_id: ref(json, 'azurerm_subnet', 'id') })]);
+    expect(only(json, NSG).body.name).toBe('myDockerVMNSG');
+    expect(only(json, NIC).body.name).toBe('myDockerVMVMNic');
+  });
+
+  test('with subnetId: no virtual network, subnet or subnet association; the NIC uses the given subnet', () => {
+    // GIVEN / WHEN
+    const { stack, vm } = existingSubnetVm();
+    // THEN
+    const json = synth(stack);
+    expect(count(json, 'azurerm_virtual_network')).toBe(0);
+    expect(count(json, 'azurerm_subnet')).toBe(0);
+    expect(count(json, SUBNET_NSG)).toBe(0);
+    expect(only(json, NIC).body.ip_configuration).toEqual([expect.objectContaining({ subnet_id: SUBNET_ID })]);
+    expect(count(json, NIC_NSG)).toBe(1);
+    expect(vm.virtualNetwork).toBeUndefined();
+    expect(vm.subnet).toBeUndefined();
+  });
+
+  test('IP forwarding is off on the NIC', () => {
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    expect(only(synth(stack), NIC).body.ip_forwarding_enabled).toBe(false);
+  });
+
+  test('no public IP unless asked', () => {
+    // GIVEN / WHEN
+    const stack = newStack();
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    // THEN
+    const json = synth(stack);
+    expect(count(json, 'azurerm_public_ip')).toBe(0);
+    expect(only(json, NIC).body.ip_configuration[0]).not.toHaveProperty('public_ip_address_id');
+    expect(validationErrorOf(() => vm.publicIpAddress).message).toContain(
+      'publicIpAddress: (not set) is off, so the VM has no public IP address. Fix: set publicIpAddress: true');
+  });
+
+  test('publicIpAddress: a static Standard public IP on the NIC, exposed as an attribute', () => {
+    // GIVEN / WHEN
+    const { stack, vm } = systemAssignedVm();
+    new TerraformOutput(stack, 'ip', { value: vm.publicIpAddress });
+    // THEN
+    const json = synth(stack);
+    expect(only(json, 'azurerm_public_ip').body).toEqual(expect.objectContaining({
+      name: 'myDockerVMPublicIP', sku: 'Standard', allocation_method: 'Static',
+    }));
+    expect(only(json, NIC).body.ip_configuration[0].public_ip_address_id).toBe(ref(json, 'azurerm_public_ip', 'id'));
+    expect(json.output.ip.value).toBe(ref(json, 'azurerm_public_ip', 'ip_address'));
+  });
+});
+
+describe('DockerVirtualMachine OS and access', () => {
+  test('Ubuntu 22.04 LTS Gen2 by default, with Trusted Launch', () => {
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    const { body } = only(synth(stack), VM);
+    expect(body.source_image_reference).toEqual({
+      publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest',
+    });
+    expect(body.secure_boot_enabled).toBe(true);
+    expect(body.vtpm_enabled).toBe(true);
+    expect(body.size).toBe('Standard_D2s_v5');
+  });
+
+  test('Ubuntu 24.04 LTS as an option', () => {
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ image: UbuntuImage.UBUNTU_24_04 }));
+    expect(only(synth(stack), VM).body.source_image_reference).toEqual({
+      publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest',
+    });
+  });
+
+  test('admin user azureuser by default, SSH key only, password authentication off', () => {
+    // GIVEN a key as read from a .pub file, with its trailing newline
+    const key = sshPublicKey();
+    const stack = newStack();
+    // WHEN
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ sshPublicKey: `${key}\n` }));
+    // THEN
+    const { body } = only(synth(stack), VM);
+    expect(body.admin_username).toBe('azureuser');
+    expect(body.admin_ssh_key).toEqual([{ username: 'azureuser', public_key: key }]);
+    expect(body.disable_password_authentication).toBe(true);
+    expect(body).not.toHaveProperty('admin_password');
+  });
+
+  test('a custom admin user owns the SSH key, joins the docker group and runs the registry login', () => {
+    // GIVEN / WHEN
+    const { stack } = existingSubnetVm();
+    // THEN
+    const json = synth(stack);
+    const { body } = only(json, VM);
+    expect(body.admin_username).toBe('dockeradmin');
+    expect(body.admin_ssh_key[0].username).toBe('dockeradmin');
+    expect(body.computer_name).toBe('docker-host');
+    const { config } = cloudConfigOf(json);
+    expect(config.runcmd).toContainEqual(['usermod', '-aG', 'docker', 'dockeradmin']);
+    const service = config.write_files.find((f: any) => f.path === LOGIN_SERVICE_PATH);
+    expect(service.content.split('\n')).toContain('User=dockeradmin');
+  });
+
+  test('extension operations are off by default and on only when asked', () => {
+    const off = newStack();
+    new DockerVirtualMachine(off, 'DockerVm', vmProps());
+    expect(only(synth(off), VM).body.allow_extension_operations).toBe(false);
+    const on = newStack();
+    new DockerVirtualMachine(on, 'DockerVm', vmProps({ allowExtensionOperations: true }));
+    expect(only(synth(on), VM).body.allow_extension_operations).toBe(true);
+  });
+});
+
+describe('DockerVirtualMachine custom data and registry login', () => {
+  test('a system-assigned login to a registry with literal attributes: plain base64, no --client-id', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    // WHEN
+    vm.pullImages(registry, ['aci-helloworld:v1']);
+    // THEN
+    const json = synth(stack);
+    expect(cloudConfigOf(json).hasTokens).toBe(false);
+    expect(loginCommands(json)).toEqual([
+      '/usr/local/bin/acr-login --registry otherRegistry --login-server otherregistry.azurecr.io aci-helloworld:v1',
+    ]);
+  });
+
+  test('a user-assigned login names the identity\'s client ID, a token carried through the base64 join', () => {
+    // GIVEN / WHEN
+    const { stack } = userAssignedVm();
+    // THEN
+    const json = synth(stack);
+    expect(cloudConfigOf(json).hasTokens).toBe(true);
+    expect(loginCommands(json)).toEqual([
+      '/usr/local/bin/acr-login --registry ${azurerm_container_registry.Registry.name}' +
+        ' --login-server ${azurerm_container_registry.Registry.login_server}' +
+        ' --client-id ${azurerm_user_assigned_identity.AcrIdentity.client_id} aci-helloworld:v1',
+    ]);
+  });
+
+  test('with both identities, pullImages uses the system-assigned one unless told otherwise', () => {
+    const { stack } = bothIdentitiesVm();
+    expect(loginCommands(synth(stack))).toEqual([
+      '/usr/local/bin/acr-login --registry ${azurerm_container_registry.Registry.name}' +
+        ' --login-server ${azurerm_container_registry.Registry.login_server} aci-helloworld:v1',
+      '/usr/local/bin/acr-login --registry otherRegistry --login-server otherregistry.azurecr.io' +
+        ' --client-id ${azurerm_user_assigned_identity.AcrIdentity.client_id} tools/busybox:1.36',
+    ]);
+  });
+
+  test('the only user-assigned identity is the default when the VM has no system-assigned one', () => {
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({ userAssignedIdentities: [newIdentity(stack)] }));
+    vm.pullImages(registry, ['aci-helloworld:v1']);
+    expect(loginCommands(synth(stack))).toEqual([
+      '/usr/local/bin/acr-login --registry otherRegistry --login-server otherregistry.azurecr.io' +
+        ' --client-id ${azurerm_user_assigned_identity.AcrIdentity.client_id} aci-helloworld:v1',
+    ]);
+  });
+
+  test('images for the same registry and identity merge into one login, each image once', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    // WHEN
+    vm.pullImages(registry, ['aci-helloworld:v1', 'aci-helloworld:v1']);
+    vm.pullImages(registry, ['nginx:1.27', 'aci-helloworld:v1']);
+    // THEN
+    expect(loginCommands(synth(stack))).toEqual([
+      '/usr/local/bin/acr-login --registry otherRegistry --login-server otherregistry.azurecr.io aci-helloworld:v1 nginx:1.27',
+    ]);
+  });
+
+  test('the same registry with two identities is two logins', () => {
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    const identity = newIdentity(stack);
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({ systemAssignedIdentity: true, userAssignedIdentities: [identity] }));
+    vm.pullImages(registry, ['a:1']);
+    vm.pullImages(registry, ['b:1'], { identity });
+    expect(loginCommands(synth(stack))).toHaveLength(2);
+  });
+
+  test('pullImages with an identity the VM does not carry is refused', () => {
+    // GIVEN
+    const stack = newStack();
+    const registry = newRegistry(stack);
+    const stranger = newIdentity(stack, 'Stranger', 'stranger');
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({ userAssignedIdentities: [newIdentity(stack)] }));
+    // WHEN
+    const error = validationErrorOf(() => vm.pullImages(registry, ['aci-helloworld:v1'], { identity: stranger }));
+    // THEN
+    expect(error.message.split('\n')).toContain(
+      '  - pullImages(options.identity): "Test/Stranger" is not one of the VM\'s userAssignedIdentities, so the VM cannot log in with it. ' +
+        'Fix: add it to userAssignedIdentities, or leave options.identity out');
+  });
+
+  test('pullImages without options.identity on a VM with several user-assigned identities is ambiguous', () => {
+    const stack = newStack();
+    const identities = [newIdentity(stack, 'A', 'idA'), newIdentity(stack, 'B', 'idB')];
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({ userAssignedIdentities: identities }));
+    const error = validationErrorOf(() => vm.pullImages(newRegistry(stack), ['aci-helloworld:v1']));
+    expect(error.message.split('\n')).toContain(
+      '  - pullImages(options.identity): (not set) is not set and the VM has several user-assigned identities and no system-assigned one. ' +
+        'Fix: pass options.identity, or give the VM a system-assigned identity');
+    // AND naming one of them works
+    vm.pullImages(newRegistry(stack, 'Other'), ['aci-helloworld:v1'], { identity: identities[1] });
+    expect(loginCommands(synth(stack))[0]).toContain('--client-id ${azurerm_user_assigned_identity.B.client_id}');
+  });
+
+  test.each([
+    ['the login server prefixed', 'mycontainerregistry.azurecr.io/aci-helloworld:v1'],
+    ['uppercase', 'ACI-helloworld:v1'],
+    ['a space', 'aci helloworld'],
+    ['a short digest', 'aci-helloworld@sha256:abc'],
+  ])('an image reference with %s is refused', (_, image) => {
+    const stack = newStack();
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    const error = validationErrorOf(() => vm.pullImages(importedRegistry(stack), [image]));
+    expect(error.message.split('\n')).toContain(`  - pullImages(images): ${JSON.stringify(image)} is not an image reference relative to the registry ` +
+      '(repository[:tag] or repository@sha256:digest, lowercase). Fix: give the image without the login server, e.g. "aci-helloworld:v1"');
+  });
+
+  test('custom data over Azure\'s limit is reported when the stack is synthesized with validations', () => {
+    // GIVEN a VM pulling so many images that the cloud-config outgrows 65535 bytes
+    const images = Array.from({ length: 1200 }, (_, i) => `team-${i}/a-service-with-a-rather-long-repository-name:v1.2.${i}`);
+    const stack = newStack();
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    vm.pullImages(importedRegistry(stack), images);
+    // WHEN / THEN
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /DockerVirtualMachine at 'Test\/DockerVm' has invalid input:\n {2}- customData: \d+ bytes of cloud-config \(tokens estimated\), over Azure's limit of 65535 bytes \(87380 base64 characters\)\. Fix: pull fewer images on this VM/);
+    // AND the same VM with a tenth of the images passes
+    const small = newStack();
+    const smallVm = new DockerVirtualMachine(small, 'DockerVm', vmProps());
+    smallVm.pullImages(importedRegistry(small), images.slice(0, 120));
+    const customData = only(JSON.parse(Testing.synth(small, true)), VM).body.custom_data;
+    expect(Buffer.from(customData, 'base64').length).toBeLessThanOrEqual(65535);
+  });
+});
+
+describe('DockerVirtualMachine is secure by default', () => {
+  /** A full stack: both identity kinds, two registries, grants, SSH from named ranges, a public IP. */
+  function fullStack(): any {
+    const { stack, registry, identity } = bothIdentitiesVm();
+    registry.grant(identity!, RegistryRole.ACR_PUSH);
+    return synth(stack);
+  }
+
+  test('registry admin user and anonymous pull are off', () => {
+    expect(only(fullStack(), 'azurerm_container_registry').body).toEqual(expect.objectContaining({
+      admin_enabled: false, anonymous_pull_enabled: false,
+    }));
+  });
+
+  test('password authentication off, extension operations off, IP forwarding off', () => {
+    const json = fullStack();
+    expect(only(json, VM).body).toEqual(expect.objectContaining({
+      disable_password_authentication: true, allow_extension_operations: false,
+    }));
+    expect(only(json, NIC).body.ip_forwarding_enabled).toBe(false);
+  });
+
+  test('no SSH from the internet: every SSH source is one of the named ranges', () => {
+    const rule = only(fullStack(), NSG_RULE).body;
+    expect(rule.source_address_prefixes).toEqual(['203.0.113.4', '2001:db8::/48']);
+    expect(rule).not.toHaveProperty('source_address_prefix');
+  });
+
+  test('an NSG on the NIC and on the subnet the construct creates', () => {
+    const json = fullStack();
+    expect(only(json, NIC_NSG).body.network_security_group_id).toBe(ref(json, NSG, 'id'));
+    expect(only(json, SUBNET_NSG).body.network_security_group_id).toBe(ref(json, NSG, 'id'));
+  });
+
+  test('no private key, password or secret anywhere in the synthesized JSON or the custom data', () => {
+    // GIVEN / WHEN
+    const json = fullStack();
+    const { text: cloudConfig } = decodeCustomData(only(json, VM).body.custom_data);
+    // THEN no argument holds a password or secret (the only one named so turns password login off)
+    const suspicious = pathsOf(json).filter((path) => /password|secret/i.test(path) && !path.endsWith('.disable_password_authentication'));
+    expect(suspicious).toEqual([]);
+    expect(only(json, VM).body.disable_password_authentication).toBe(true);
+    // AND no value or script holds a private key or password
+    expect(JSON.stringify(json)).not.toMatch(/PRIVATE KEY|admin_password/);
+    expect(cloudConfig).not.toMatch(/PRIVATE KEY|password|client[_-]secret/i);
+  });
+});
+
+/** The path of every key in a JSON document, e.g. `resource.azurerm_linux_virtual_machine.DockerVm.admin_username`. */
+function pathsOf(value: any, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return [path, ...pathsOf(child, path)];
+  });
+}
