@@ -13,23 +13,12 @@ import { ValidationError } from './errors';
 import { IUserAssignedIdentity } from './identity';
 import { IGrantable, IPrincipal, PrincipalType } from './principal';
 import { IContainerRegistry } from './registry';
-import { addressPrefixProblem, cidrContains, cidrProblem, isInternetWide, isServiceTag, prefixLengthOf } from './private/address-prefix';
-import { isResourceGroupName, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
-import { isPrivateKey, sshPublicKeyProblem } from './private/ssh-key';
+import { DEFAULT_SUBNET_ADDRESS_PREFIX, DEFAULT_VNET_ADDRESS_SPACE, isImageReference, validateDockerVmProps } from './private/docker-vm-props';
 import { isLiteral, PropsValidator } from './private/validation';
 import { customDataOf, estimatedCustomDataBytes, RegistryLogin, renderCloudConfig } from './private/vm-scripts';
 
 /** Azure's limit on custom data: 65535 bytes, 87380 characters in base64 ("64 KiB" in the docs). */
 const CUSTOM_DATA_LIMIT_BYTES = 65535;
-const DEFAULT_VNET_ADDRESS_SPACE = '10.0.0.0/16';
-const DEFAULT_SUBNET_ADDRESS_PREFIX = '10.0.0.0/24';
-
-/** Names Azure refuses as the admin user of a Linux VM. */
-const RESERVED_ADMIN_USERNAMES = new Set([
-  'administrator', 'admin', 'user', 'user1', 'user2', 'user3', 'user4', 'user5', 'test', 'test1', 'test2',
-  'test3', 'admin1', 'admin2', '1', '123', 'a', 'actuser', 'adm', 'aspnet', 'backup', 'console', 'david',
-  'guest', 'john', 'owner', 'root', 'server', 'sql', 'support', 'support_388945a0', 'sys',
-]);
 
 /**
  * An Ubuntu LTS image from Canonical, Gen2 (Trusted Launch capable).
@@ -208,7 +197,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
     this.adminUsername = props.adminUsername ?? 'azureuser';
     this.userAssignedIdentities = props.userAssignedIdentities ?? [];
     this.hasSystemAssignedIdentity = props.systemAssignedIdentity ?? this.userAssignedIdentities.length === 0;
-    validateVmProps(this, props, this.adminUsername);
+    validateDockerVmProps(this, props, this.adminUsername);
 
     const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags };
 
@@ -422,165 +411,3 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   }
 }
 
-/** A Docker image reference without registry host: `repo/name[:tag]` or `repo/name@sha256:<64 hex>`. */
-function isImageReference(image: string): boolean {
-  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-  const pattern = new RegExp(`^${component}(?:/${component})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$`);
-  const firstSegment = image.split('/')[0];
-  const looksLikeHost = image.includes('/') && (firstSegment.includes('.') || firstSegment.includes(':'));
-  return pattern.test(image) && !looksLikeHost;
-}
-
-
-/** Azure's VM name rule (azurerm: 1-80, alphanumeric first, alphanumeric or `_` last). */
-const VM_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9_])?$/;
-/** A Linux host name as Azure takes it: at most 64 letters, digits, `.` and `-`, not ending in `.` or `-`. */
-const COMPUTER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$/;
-const ADMIN_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
-const SUBNET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i;
-const OS_DISK_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS'];
-const MIN_LOGIN_TIMEOUT_SECONDS = 900;
-/** Azure's smallest subnet. */
-const MAX_SUBNET_PREFIX_LENGTH = 29;
-const REQUIRED_PROPS: Array<['name' | 'resourceGroupName' | 'location' | 'sshPublicKey', string]> = [
-  ['name', '"myDockerVM"'], ['resourceGroupName', '"myResourceGroup"'], ['location', '"eastus"'],
-  ['sshPublicKey', 'the contents of ~/.ssh/id_ed25519.pub'],
-];
-const SSH_KEY_FIX = 'pass the contents of ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub (ssh-keygen -t ed25519, or -t rsa -b 4096)';
-
-function validateVmProps(vm: DockerVirtualMachine, props: DockerVirtualMachineProps, adminUsername: string): void {
-  const v = new PropsValidator('DockerVirtualMachine', vm);
-  // For callers without the type checker (plain JavaScript, JSON config): a clear error, not a TypeError.
-  for (const [property, example] of REQUIRED_PROPS) {
-    v.expect(typeof props[property] === 'string', property, props[property], 'is required and must be a string', `set ${property}, e.g. ${example}`);
-  }
-  validateNames(v, props);
-
-  v.expect(!Token.isUnresolved(adminUsername), 'adminUsername', adminUsername,
-    'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal user name',
-    'pass the user name as a literal string, e.g. "azureuser"');
-  v.expectLiteral(adminUsername, (x) => ADMIN_USERNAME.test(x) && !x.endsWith('.'), 'adminUsername',
-    'must be 1-64 letters, digits, ".", "_" or "-", start with a letter or "_" and not end with "."',
-    'use e.g. "azureuser"');
-  v.expectLiteral(adminUsername, (x) => !RESERVED_ADMIN_USERNAMES.has(x.toLowerCase()), 'adminUsername',
-    'is a name Azure reserves and refuses', 'use e.g. "azureuser"');
-
-  if (typeof props.sshPublicKey === 'string' && isLiteral(props.sshPublicKey)) {
-    const problem = sshPublicKeyProblem(props.sshPublicKey);
-    // Never echo a private key into an error message (CI logs are readable too).
-    const shown = isPrivateKey(props.sshPublicKey) ? '(a private key, not shown)' : props.sshPublicKey;
-    v.expect(problem === undefined, 'sshPublicKey', shown, problem ?? '', SSH_KEY_FIX);
-  }
-
-  validateSshSources(v, props);
-  validateNetwork(v, props);
-
-  v.expectLiteral(props.osDiskStorageAccountType, (x) => OS_DISK_TYPES.includes(x), 'osDiskStorageAccountType',
-    `is not an OS disk storage type (${OS_DISK_TYPES.join(', ')})`, 'use e.g. "StandardSSD_LRS" or "Premium_LRS"');
-
-  const timeout = props.loginTimeoutSeconds;
-  if (timeout !== undefined) {
-    const literal = !Token.isUnresolved(timeout);
-    v.expect(literal, 'loginTimeoutSeconds', timeout,
-      'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal number',
-      `pass a literal number of seconds, at least ${MIN_LOGIN_TIMEOUT_SECONDS}`);
-    v.expect(!literal || (Number.isInteger(timeout) && timeout >= MIN_LOGIN_TIMEOUT_SECONDS), 'loginTimeoutSeconds', timeout,
-      `must be a whole number of at least ${MIN_LOGIN_TIMEOUT_SECONDS} seconds: role assignments take up to 10 minutes to propagate`,
-      `leave it at the default (1800) or choose ${MIN_LOGIN_TIMEOUT_SECONDS} or more`);
-  }
-
-  const identities = props.userAssignedIdentities ?? [];
-  const identityIds = identities.map((i) => i.identityId).filter((x) => !Token.isUnresolved(x));
-  v.expect(new Set(identities).size === identities.length && new Set(identityIds).size === identityIds.length,
-    'userAssignedIdentities', identities.map((i) => i.node.path), 'lists the same identity twice', 'list each identity once');
-  v.throwIfInvalid();
-}
-
-function validateNames(v: PropsValidator, props: DockerVirtualMachineProps): void {
-  const nameOk = !isLiteral(props.name) || (VM_NAME.test(props.name) && !/^\d+$/.test(props.name));
-  v.expect(nameOk, 'name', props.name,
-    'must be 1-80 letters, digits, ".", "_" or "-", start with a letter or digit, end with a letter, digit or "_", and not be all digits',
-    'choose a name such as "myDockerVM"');
-  if (props.computerName === undefined) {
-    // Azure uses the VM's name as its host name, which has stricter rules: report it only for a valid VM name.
-    if (nameOk) {
-      v.expectLiteral(props.name, (x) => COMPUTER_NAME.test(x), 'name (the computer name derived from it)',
-        'is not a valid Linux computer name: at most 64 letters, digits, "." or "-", no "_", not ending in "." or "-"',
-        `set computerName to a valid host name, e.g. "${suggestedComputerName(props.name)}", or rename the VM`);
-    }
-  } else {
-    v.expectLiteral(props.computerName, (x) => COMPUTER_NAME.test(x) && !/^\d+$/.test(x), 'computerName',
-      'is not a valid Linux computer name: at most 64 letters, digits, "." or "-", no "_", not ending in "." or "-", not all digits',
-      `use a host name such as "${suggestedComputerName(props.computerName)}"`);
-  }
-  v.expectLiteral(props.resourceGroupName, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
-    'use the name of an existing resource group, such as "myResourceGroup"');
-
-  // The network resources are named after the VM, as `az vm create` names them; their limits are tighter.
-  if (nameOk && isLiteral(props.name)) {
-    const derived: Array<[string, string, number]> = [
-      ['network security group', 'NSG', 80],
-      ['network interface', 'VMNic', 80],
-      ...(props.subnetId === undefined ? [['virtual network', 'VNET', 64], ['subnet', 'Subnet', 80]] as Array<[string, string, number]> : []),
-      ...(props.publicIpAddress ? [['public IP address', 'PublicIP', 80]] as Array<[string, string, number]> : []),
-    ];
-    const tooLong = derived.find(([, suffix, limit]) => props.name.length + suffix.length > limit);
-    if (tooLong) {
-      const [kind, suffix, limit] = tooLong;
-      const max = Math.min(...derived.map(([, s, l]) => l - s.length));
-      v.expect(false, 'name', props.name,
-        `is too long for the resources named after it: the ${kind} "${props.name}${suffix}" would exceed Azure's ${limit}-character limit`,
-        `shorten name to at most ${max} characters`);
-    }
-  }
-}
-
-function validateSshSources(v: PropsValidator, props: DockerVirtualMachineProps): void {
-  const sources = props.sshSourceAddressPrefixes ?? [];
-  // A token list (e.g. a list variable) is known only at apply.
-  if (Token.isUnresolved(sources)) return;
-  for (const source of sources.filter(isLiteral)) {
-    const problem = addressPrefixProblem(source);
-    v.expect(problem === undefined, 'sshSourceAddressPrefixes', source, problem?.message ?? '',
-      problem?.fix ?? 'use e.g. "203.0.113.4/32" (your address: curl -s https://ifconfig.me)');
-    v.expect(!isInternetWide(source) || props.allowSshFromInternet === true, 'sshSourceAddressPrefixes', source,
-      'opens SSH to the whole internet', 'name your own address range, or set allowSshFromInternet: true to do it on purpose');
-  }
-  v.expect(sources.length <= 1 || !sources.some((s) => isLiteral(s) && (s === '*' || isServiceTag(s))),
-    'sshSourceAddressPrefixes', sources, 'mixes a service tag or "*" with other sources, which Azure refuses',
-    'use a service tag alone, or only addresses and CIDR ranges');
-}
-
-function validateNetwork(v: PropsValidator, props: DockerVirtualMachineProps): void {
-  if (props.subnetId !== undefined) {
-    v.expectLiteral(props.subnetId, (x) => SUBNET_ID.test(x), 'subnetId', 'is not a subnet resource ID',
-      'pass the subnet\'s "id" (az network vnet subnet show --query id), /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>');
-    for (const property of ['virtualNetworkAddressSpace', 'subnetAddressPrefix'] as const) {
-      v.expect(props[property] === undefined, property, props[property],
-        'has no effect when subnetId is given: the construct creates no virtual network', `remove ${property}, or remove subnetId`);
-    }
-    return;
-  }
-  const space = props.virtualNetworkAddressSpace ?? DEFAULT_VNET_ADDRESS_SPACE;
-  const subnet = props.subnetAddressPrefix ?? DEFAULT_SUBNET_ADDRESS_PREFIX;
-  const spaceProblem = isLiteral(space) ? cidrProblem(space) : undefined;
-  const subnetProblem = isLiteral(subnet) ? cidrProblem(subnet) : undefined;
-  v.expect(spaceProblem === undefined, 'virtualNetworkAddressSpace', space, spaceProblem?.message ?? '',
-    spaceProblem?.fix ?? `use a private range such as "${DEFAULT_VNET_ADDRESS_SPACE}"`);
-  v.expect(subnetProblem === undefined, 'subnetAddressPrefix', subnet, subnetProblem?.message ?? '',
-    subnetProblem?.fix ?? `use a range inside the virtual network, such as "${DEFAULT_SUBNET_ADDRESS_PREFIX}"`);
-  if (!isLiteral(subnet) || subnetProblem) return;
-  v.expect(!subnet.includes('.') || (prefixLengthOf(subnet) ?? 0) <= MAX_SUBNET_PREFIX_LENGTH, 'subnetAddressPrefix', subnet,
-    `is smaller than /${MAX_SUBNET_PREFIX_LENGTH}, the smallest subnet Azure allows`, 'use a /29 or larger range, e.g. a /24');
-  if (isLiteral(space) && !spaceProblem) {
-    v.expect(cidrContains(space, subnet), 'subnetAddressPrefix', subnet, `is not inside virtualNetworkAddressSpace "${space}"`,
-      'choose a subnet range inside the virtual network\'s address space');
-  }
-}
-
-/** A valid Linux host name close to `name`, for the fix of an error message. */
-function suggestedComputerName(name: string): string {
-  if (typeof name !== 'string') return 'mydockervm';
-  const suggestion = name.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64).replace(/^[.-]+|[.-]+$/g, '');
-  return COMPUTER_NAME.test(suggestion) && !/^\d+$/.test(suggestion) ? suggestion : 'mydockervm';
-}
