@@ -1,12 +1,12 @@
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { DockerVirtualMachine, UbuntuImage } from '../lib/docker-vm';
-import { ValidationError } from '../lib/errors';
 import { RegistryRole } from '../lib/registry-role';
 import {
   bothIdentitiesVm, existingSubnetVm, importedRegistry, IMPORTED_REGISTRY_ID, newIdentity, newRegistry, newStack,
   sshPublicKey, SUBNET_ID, systemAssignedVm, userAssignedVm, vmProps,
 } from './support/docker-vm-stacks';
+import { validationErrorOf } from './support/errors';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const VM = 'azurerm_linux_virtual_machine';
@@ -38,16 +38,6 @@ function ref(json: any, type: string, attribute: string): string {
 
 function count(json: any, type: string): number {
   return Object.keys(json.resource?.[type] ?? {}).length;
-}
-
-function validationErrorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  throw new Error('expected a ValidationError, but nothing was thrown');
 }
 
 /**

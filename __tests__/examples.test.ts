@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Aspects, App, TerraformStack, Testing } from 'cdktf';
@@ -10,6 +10,7 @@ import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
 import { decodeCustomData } from './support/custom-data';
 import { expectValidTerraform } from './support/schema';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON */
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII+7PpBGMViOridW3Iq4miX8E4H8P1Thxj3lndP8GBb7 test@example';
 const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
 
@@ -217,7 +218,7 @@ describe('defaultSshPublicKey', () => {
 
   test('prefers an existing RSA key over generating one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-'));
-    require('fs').writeFileSync(join(dir, 'id_rsa.pub'), `${SSH_KEY}\n`);
+    writeFileSync(join(dir, 'id_rsa.pub'), `${SSH_KEY}\n`);
     expect(defaultSshPublicKey(dir)).toBe(SSH_KEY);
     expect(existsSync(join(dir, 'id_ed25519'))).toBe(false);
   });

@@ -1,12 +1,12 @@
 import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { UserAssignedIdentity as AzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Construct } from 'constructs';
-import { ValidationError } from '../lib/errors';
 import { Grant } from '../lib/grant';
 import { UserAssignedIdentity } from '../lib/identity';
 import { IGrantable, IPrincipal, PrincipalType } from '../lib/principal';
 import { ContainerRegistry, IContainerRegistry, RoleAssignmentMode } from '../lib/registry';
 import { RegistryRole } from '../lib/registry-role';
+import { validationErrorOf } from './support/errors';
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 const OTHER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000002';
@@ -36,16 +36,6 @@ function onlyRoleAssignment(stack: TerraformStack): { key: string; body: any } {
   expect(Object.keys(all)).toHaveLength(1);
   const [key] = Object.keys(all);
   return { key, body: all[key] };
-}
-
-function validationErrorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  throw new Error('expected a ValidationError, but nothing was thrown');
 }
 
 /** The scenario: a registry and a user-assigned identity made in the same stack. */

@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { ValidationError } from '../lib/errors';
 import { UserAssignedIdentity, UserAssignedIdentityAttributes, UserAssignedIdentityProps } from '../lib/identity';
 import { PrincipalType } from '../lib/principal';
+import { validationErrorOf } from './support/errors';
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 const IDENTITY_ID = `/subscriptions/${SUBSCRIPTION}/resourcegroups/myResourceGroup/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myACRId`;
@@ -18,16 +18,6 @@ function newStack(): TerraformStack {
 
 function synth(stack: TerraformStack): any {
   return JSON.parse(Testing.synth(stack));
-}
-
-function validationErrorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  throw new Error('expected a ValidationError, but nothing was thrown');
 }
 
 describe('UserAssignedIdentity', () => {

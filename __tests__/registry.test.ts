@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { ValidationError } from '../lib/errors';
 import { ContainerRegistry, ContainerRegistryProps, RegistrySku, RoleAssignmentMode } from '../lib/registry';
+import { validationErrorOf } from './support/errors';
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 const REGISTRY_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/myResourceGroup/providers/Microsoft.ContainerRegistry/registries/myContainerRegistry`;
@@ -29,16 +29,6 @@ function outputsOf(stack: TerraformStack, values: Record<string, string>): Recor
   for (const [name, value] of Object.entries(values)) new TerraformOutput(stack, name, { value });
   const outputs = synth(stack).output;
   return Object.fromEntries(Object.keys(values).map((name) => [name, outputs[name].value]));
-}
-
-function validationErrorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  throw new Error('expected a ValidationError, but nothing was thrown');
 }
 
 function registry(scope: Construct, props: Partial<ContainerRegistryProps>): ContainerRegistry {
