@@ -30,9 +30,13 @@ export class UbuntuImage {
   public static readonly UBUNTU_24_04 = new UbuntuImage('Canonical', 'ubuntu-24_04-lts', 'server');
 
   private constructor(
+    /** The image publisher (`source_image_reference.publisher`). */
     public readonly publisher: string,
+    /** The image offer. */
     public readonly offer: string,
+    /** The image SKU. */
     public readonly sku: string,
+    /** The image version: the latest, so a new VM boots with current packages. */
     public readonly version = 'latest',
   ) {}
 }
@@ -168,7 +172,9 @@ export interface PullImagesOptions {
 export class DockerVirtualMachine extends Construct implements IGrantable {
   /** The underlying `azurerm_linux_virtual_machine`: the escape hatch. */
   public readonly resource: LinuxVirtualMachine;
+  /** The VM's network interface. */
   public readonly networkInterface: NetworkInterface;
+  /** The network security group on the NIC (and on the subnet the construct creates). */
   public readonly networkSecurityGroup: NetworkSecurityGroup;
   /** The virtual network, when the construct created one. */
   public readonly virtualNetwork?: VirtualNetwork;

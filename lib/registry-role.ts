@@ -138,6 +138,7 @@ export class RegistryRole {
     return this.definition.guid ?? this.definition.name ?? this.roleName;
   }
 
+  /** The role's name, e.g. `AcrPull`. */
   public toString(): string {
     return this.roleName;
   }

@@ -16,8 +16,11 @@ const REGISTRY_NAME_RULE = 'must be 5-50 letters and digits (no hyphens, dots or
 
 /** The pricing tier of a registry. */
 export enum RegistrySku {
+  /** The entry tier: enough for the tutorial; no anonymous pull, no private networking. */
   BASIC = 'Basic',
+  /** More storage and throughput; anonymous pull possible. */
   STANDARD = 'Standard',
+  /** Geo-replication, zone redundancy, private endpoints, retention policies. */
   PREMIUM = 'Premium',
 }
 
@@ -58,9 +61,13 @@ export interface IContainerRegistry extends IConstruct {
 
 /** The grants, implemented once for made, looked-up and imported registries. */
 abstract class ContainerRegistryBase extends Construct implements IContainerRegistry {
+  /** The registry's resource ID. */
   public abstract readonly registryId: string;
+  /** The registry's name, as given to `az acr login --name`. */
   public abstract readonly registryName: string;
+  /** The registry's login server, e.g. `mycontainerregistry.azurecr.io`. */
   public abstract readonly loginServer: string;
+  /** How the registry honours role assignments. */
   public abstract readonly roleAssignmentMode: RoleAssignmentMode;
 
   public grant(grantee: IGrantable, role: RegistryRole): Grant {
@@ -246,9 +253,13 @@ export class ContainerRegistry extends ContainerRegistryBase {
 
   /** The underlying `azurerm_container_registry`: the escape hatch. */
   public readonly resource: AzurermContainerRegistry;
+  /** The registry's resource ID. */
   public readonly registryId: string;
+  /** The registry's name, as given to `az acr login --name`. */
   public readonly registryName: string;
+  /** The registry's login server, e.g. `mycontainerregistry.azurecr.io`. */
   public readonly loginServer: string;
+  /** Always `REGISTRY_PERMISSIONS`: the azurerm provider cannot make a registry in ABAC mode. */
   public readonly roleAssignmentMode = RoleAssignmentMode.REGISTRY_PERMISSIONS;
   /** The registry's pricing tier. */
   public readonly sku: RegistrySku;

@@ -18,4 +18,8 @@ fi
 
 npm ci --no-audit --no-fund
 npm run typecheck
+npm run lint
+npm run docs:check
 npm test
+# The packed package, installed offline into a scratch project and used by a consumer stack.
+bash scripts/consumer-test.sh
