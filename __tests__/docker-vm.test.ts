@@ -7,6 +7,7 @@ import {
   sshPublicKey, SUBNET_ID, systemAssignedVm, userAssignedVm, vmProps,
 } from './support/docker-vm-stacks';
 import { validationErrorOf } from './support/errors';
+import { decodeCustomData } from './support/custom-data';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const VM = 'azurerm_linux_virtual_machine';
@@ -40,28 +41,13 @@ function count(json: any, type: string): number {
   return Object.keys(json.resource?.[type] ?? {}).length;
 }
 
-/**
- * The cloud-config in `custom_data`. A literal is base64. With tokens it is
- * `${base64encode(join("", [base64decode("<literal>"), <reference>, ...]))}`: the literal parts are
- * decoded and each reference is put back as `${<reference>}`, as Terraform would interpolate it.
- */
-function decodeCustomData(customData: string): { text: string; hasTokens: boolean } {
-  const joined = /^\$\{base64encode\(join\("", \[(.*)\]\)\)\}$/s.exec(customData);
-  if (!joined) {
-    expect(customData).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-    return { text: Buffer.from(customData, 'base64').toString('utf8'), hasTokens: false };
-  }
-  const text = joined[1].split(', ').map((part) => {
-    const literal = /^base64decode\("([A-Za-z0-9+/]*={0,2})"\)$/.exec(part);
-    if (literal) return Buffer.from(literal[1], 'base64').toString('utf8');
-    expect(part).toMatch(/^[a-z_][\w.[\]]*$/); // a plain reference, nothing else
-    return `\${${part}}`;
-  }).join('');
-  return { text, hasTokens: true };
+/** The cloud-config in `custom_data`, and whether it carries references known only at apply. */
+function decodedCustomData(customData: string): { text: string; hasTokens: boolean } {
+  return { text: decodeCustomData(customData), hasTokens: customData.startsWith('${') };
 }
 
 function cloudConfigOf(json: any): { config: any; hasTokens: boolean } {
-  const { text, hasTokens } = decodeCustomData(only(json, VM).body.custom_data);
+  const { text, hasTokens } = decodedCustomData(only(json, VM).body.custom_data);
   expect(text.startsWith('#cloud-config\n')).toBe(true);
   return { config: parse(text, { version: '1.1' }), hasTokens };
 }
@@ -547,7 +533,7 @@ describe('DockerVirtualMachine is secure by default', () => {
   test('no private key, password or secret anywhere in the synthesized JSON or the custom data', () => {
     // GIVEN / WHEN
     const json = fullStack();
-    const { text: cloudConfig } = decodeCustomData(only(json, VM).body.custom_data);
+    const { text: cloudConfig } = decodedCustomData(only(json, VM).body.custom_data);
     // THEN no argument holds a password or secret (the only one named so turns password login off)
     const suspicious = pathsOf(json).filter((path) => /password|secret/i.test(path) && !path.endsWith('.disable_password_authentication'));
     expect(suspicious).toEqual([]);

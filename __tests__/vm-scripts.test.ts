@@ -423,22 +423,23 @@ describe('customDataOf', () => {
   const TRICKY = 'say "hi" \\ C:\\path \\n ${HOME} $${x} %{ if true }x%{ endif } ~} \u00e4\n';
 
   /**
-   * Evaluates the synthesized `${base64encode(join("", [base64decode("..."), var.x, ...]))}` with the
-   * given variable values: the exact shape customDataOf promises, nothing more.
+   * Evaluates the synthesized `${base64encode(format(base64decode("<template>"), var.x, ...))}` with the
+   * given variable values, as Terraform's format() does for the only verbs the template may hold, `%s`
+   * and `%%`: the exact shape customDataOf promises, nothing more.
    */
   function evaluate(expression: string, variables: Record<string, string>): string {
-    const whole = /^\$\{base64encode\(join\("", \[(.*)\]\)\)\}$/.exec(expression);
+    const whole = /^\$\{base64encode\(format\(base64decode\("([A-Za-z0-9+/]*={0,2})"\), (.*)\)\)\}$/.exec(expression);
     if (whole === null) throw new Error(`unexpected expression ${expression}`);
-    const text = whole[1]
-      .split(', ')
-      .map((element) => {
-        const literal = /^base64decode\("([A-Za-z0-9+/]*={0,2})"\)$/.exec(element);
-        if (literal) return Buffer.from(literal[1], 'base64').toString('utf8');
-        const variable = /^var\.(\w+)$/.exec(element);
-        if (variable && variable[1] in variables) return variables[variable[1]];
-        throw new Error(`unexpected element ${element}`);
-      })
-      .join('');
+    const template = Buffer.from(whole[1], 'base64').toString('utf8');
+    const args = whole[2].split(', ').map((arg) => {
+      const variable = /^var\.(\w+)$/.exec(arg);
+      if (variable && variable[1] in variables) return variables[variable[1]];
+      throw new Error(`unexpected argument ${arg}`);
+    });
+    expect(template.replace(/%%|%s/g, '')).not.toContain('%');
+    let next = 0;
+    const text = template.replace(/%%|%s/g, (verb) => (verb === '%%' ? '%' : args[next++]));
+    expect(next).toBe(args.length);
     return Buffer.from(text, 'utf8').toString('base64');
   }
 
@@ -459,7 +460,7 @@ describe('customDataOf', () => {
     expect(Buffer.from(customData, 'base64').toString('utf8')).toBe(TRICKY);
   });
 
-  it('with tokens, joins base64-decoded literals and the tokens, and round-trips tricky text', () => {
+  it('with tokens, formats a base64-decoded template with the tokens, and round-trips tricky text', () => {
     // GIVEN text with quotes, backslashes, ${HOME}, %{ and a token twice
     const build = (clientId: string) => `${TRICKY}client=${clientId}\nagain "${clientId}"\n${TRICKY}`;
     // WHEN
@@ -469,9 +470,10 @@ describe('customDataOf', () => {
     expect(expression.match(/var\.clientId/g)).toHaveLength(2);
   });
 
-  it('with a token at either end, has no empty literal', () => {
-    const { expression } = synthesize((clientId) => `${clientId}-${clientId}`);
-    expect(expression).toBe(`\${base64encode(join("", [var.clientId, base64decode("${Buffer.from('-').toString('base64')}"), var.clientId]))}`);
+  it('is one format() of one template, with each token an argument and each literal % doubled', () => {
+    const { expression } = synthesize((clientId) => `${clientId} 100% ${clientId}`);
+    const template = Buffer.from('%s 100%% %s').toString('base64');
+    expect(expression).toBe(`\${base64encode(format(base64decode("${template}"), var.clientId, var.clientId))}`);
   });
 
   it('decodes to the same cloud-config as one rendered with the client ID known', () => {

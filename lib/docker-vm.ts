@@ -194,6 +194,8 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   public readonly hasSystemAssignedIdentity: boolean;
 
   private readonly logins: RegistryLogin[] = [];
+  /** The cloud-config of the current logins: rendered once for the custom data and its size check. */
+  private renderedCloudConfig?: string;
   private readonly props: DockerVirtualMachineProps;
 
   constructor(scope: Construct, id: string, props: DockerVirtualMachineProps) {
@@ -379,6 +381,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
 
     const clientId = identity?.clientId
       ?? (this.hasSystemAssignedIdentity ? undefined : this.userAssignedIdentities[0].clientId);
+    this.renderedCloudConfig = undefined;
     const existing = this.logins.find((l) => l.registryName === registry.registryName && l.clientId === clientId);
     if (existing) {
       existing.images.push(...images.filter((i) => !existing.images.includes(i)));
@@ -389,7 +392,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
 
   /** The cloud-config the VM boots with. */
   private cloudConfig(): string {
-    return renderCloudConfig({
+    return this.renderedCloudConfig ??= renderCloudConfig({
       adminUsername: this.adminUsername,
       logins: this.logins,
       loginTimeoutSeconds: this.props.loginTimeoutSeconds,

@@ -1,4 +1,11 @@
-import * as sshpk from 'sshpk';
+import type * as Sshpk from 'sshpk';
+
+/** sshpk is loaded on first use: importing the library, or a stack without a VM, need not pay for it. */
+let sshpk: typeof Sshpk | undefined;
+function loadSshpk(): typeof Sshpk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, measured by npm run bench
+  return (sshpk ??= require('sshpk') as typeof Sshpk);
+}
 
 /** True when the text holds a private key (PEM, OpenSSH or PuTTY): it must never be echoed or synthesized. */
 export function isPrivateKey(text: string): boolean {
@@ -20,9 +27,9 @@ export function sshPublicKeyProblem(publicKey: string): string | undefined {
   if (!/^(ssh-|ecdsa-|sk-)\S+\s+[A-Za-z0-9+/]+={0,2}(\s.*)?$/.test(text)) {
     return 'is not an OpenSSH public key of the form "<type> <base64> [comment]"';
   }
-  let key: sshpk.Key;
+  let key: Sshpk.Key;
   try {
-    key = sshpk.parseKey(text, 'ssh');
+    key = loadSshpk().parseKey(text, 'ssh');
   } catch {
     return 'does not decode as an OpenSSH public key (truncated or corrupted base64, or a type that does not match the key)';
   }

@@ -1,5 +1,5 @@
 import { Token } from 'cdktf';
-import { stringify } from 'yaml';
+import type * as Yaml from 'yaml';
 import { AZURE_CLI_INSTALL_SCRIPT } from './azure-cli-install-script';
 import { LOGIN_SCRIPT } from './login-script';
 
@@ -42,6 +42,13 @@ export const DEFAULT_REFRESH_INTERVAL_MINUTES = 120;
 export const MAX_REFRESH_INTERVAL_MINUTES = 179;
 /** Added to each login's retry budget in the service's start timeout: the last attempt may still be pulling. */
 export const PULL_ALLOWANCE_SECONDS = 900;
+
+/** yaml is loaded on first use: importing the library, or a stack without a VM, need not pay for it. */
+let yaml: typeof Yaml | undefined;
+function loadYaml(): typeof Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, measured by npm run bench
+  return (yaml ??= require('yaml') as typeof Yaml);
+}
 
 /** Unit-file and ExecStart-safe: what registry names, host names, GUIDs and image references are made of. */
 const SAFE_ARGUMENT = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;
@@ -91,7 +98,7 @@ export function renderCloudConfig(options: CloudConfigOptions): string {
   };
   // cloud-init reads YAML 1.1 (PyYAML): emit 1.1 so strings such as `on` or `no` stay quoted strings.
   // Literal blocks keep file contents verbatim, including any token a value resolves to at apply.
-  return '#cloud-config\n' + stringify(config, { version: '1.1', lineWidth: 0, blockQuote: 'literal' });
+  return '#cloud-config\n' + loadYaml().stringify(config, { version: '1.1', lineWidth: 0, blockQuote: 'literal' });
 }
 
 function file(path: string, permissions: string, content: string) {

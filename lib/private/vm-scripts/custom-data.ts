@@ -9,14 +9,17 @@ type Part = { readonly literal: string } | { readonly token: string };
  * The value for `azurerm_linux_virtual_machine.custom_data` (base64) of a cloud-config.
  *
  * Without tokens: a literal. With tokens (client ID, registry name, login server known only at apply):
- * `base64encode(join("", [base64decode("<literal>"), <token>, ...]))`. Each literal part travels as base64,
- * so quotes, backslashes, `${` and `%{` in it need no escaping (cdktf's Fn.base64encode refuses quotes,
- * Fn.rawString does not escape backslashes or `%{`).
+ * `base64encode(format(base64decode("<template>"), <token>, ...))`, the template being the text with `%`
+ * doubled and `%s` for each token. It travels as base64, so quotes, backslashes, `${` and `%{` in it need
+ * no escaping (cdktf's Fn.base64encode refuses quotes, Fn.rawString does not escape backslashes or `%{`),
+ * and it takes three tokens per VM, not one per part: cdktf records a stack trace for each token.
  */
 export function customDataOf(cloudConfig: string): string {
   if (!Token.isUnresolved(cloudConfig)) return base64(cloudConfig);
-  const parts = partsOf(cloudConfig).map((part) => ('token' in part ? part.token : Fn.base64decode(base64(part.literal))));
-  return Fn.base64encode(Fn.join('', parts));
+  const parts = partsOf(cloudConfig);
+  const template = parts.map((part) => ('token' in part ? '%s' : part.literal.replace(/%/g, '%%'))).join('');
+  const tokens = parts.flatMap((part) => ('token' in part ? [part.token] : []));
+  return Fn.base64encode(Fn.format(Fn.base64decode(base64(template)), tokens));
 }
 
 /** Size in bytes of the cloud-config once its tokens resolve, each token estimated; Azure's limit is 64 KiB. */
