@@ -1,8 +1,7 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { LOGIN_SCRIPT } from '../lib/private/vm-scripts';
-import { FakeBin, FakeTool, itWithTool, writeExecutable } from './support/fake-bin';
+import { FakeBin, FakeTool, itPassesShellChecks, writeExecutable } from './support/fake-bin';
 
 const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
 const SYSTEM_LOGIN = 'az login --identity --allow-no-subscriptions --output none';
@@ -29,17 +28,7 @@ afterEach(() => fakes?.remove());
 afterAll(() => fs.rmSync(path.dirname(script), { recursive: true, force: true }));
 
 describe('static checks', () => {
-  it('is bash that parses', () => {
-    const result = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-  });
-
-  itWithTool('shellcheck', 'is shellcheck-clean', () => {
-    const result = spawnSync('shellcheck', [script], { encoding: 'utf8' });
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(0);
-  });
+  itPassesShellChecks(script);
 
   it('fails on unset variables and failed pipelines', () => {
     expect(LOGIN_SCRIPT).toMatch(/^#!\/usr\/bin\/env bash\n/);

@@ -15,7 +15,7 @@ import {
   renderCloudConfig,
   TOKEN_SIZE_ESTIMATE_BYTES,
 } from '../lib/private/vm-scripts';
-import { FakeBin, hasTool, itWithTool, writeExecutable } from './support/fake-bin';
+import { FakeBin, hasTool, itPassesShellChecks, itWithTool, writeExecutable } from './support/fake-bin';
 
 const ADMIN = 'azureuser';
 const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
@@ -339,17 +339,7 @@ describe('AZURE_CLI_INSTALL_SCRIPT', () => {
     return bin.run(script, [], { AZURE_CLI_INSTALL_ROOT: root, AZURE_CLI_INSTALL_RETRY_DELAY_SECONDS: '0' });
   }
 
-  it('is bash that parses', () => {
-    const result = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-  });
-
-  itWithTool('shellcheck', 'is shellcheck-clean', () => {
-    const result = spawnSync('shellcheck', [script], { encoding: 'utf8' });
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(0);
-  });
+  itPassesShellChecks(script);
 
   it("follows Microsoft's apt steps: dearmored key, deb822 source for this release and architecture, azure-cli", () => {
     // GIVEN

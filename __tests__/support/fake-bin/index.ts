@@ -84,3 +84,18 @@ export function itWithTool(tool: string, title: string, fn: () => void): void {
     it.skip(`${title} (skipped: '${tool}' is not on PATH)`, fn);
   }
 }
+
+/** The static checks every generated shell script must pass: it parses as bash and is shellcheck-clean. */
+export function itPassesShellChecks(scriptPath: string): void {
+  it('is bash that parses', () => {
+    const result = spawnSync('bash', ['-n', scriptPath], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  itWithTool('shellcheck', 'is shellcheck-clean', () => {
+    const result = spawnSync('shellcheck', [scriptPath], { encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+}
