@@ -68,7 +68,9 @@ describe.each([
     const importer = only(json, 'resource', 'null_resource');
     expect(importer.triggers).toEqual({ registry_id: '${azurerm_container_registry.Registry.id}' });
     expect(importer.provisioner).toEqual([{ 'local-exec': {
-      command: 'az acr import --name ${azurerm_container_registry.Registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 --image aci-helloworld:v1 --force',
+      command: 'az acr import --subscription ${element(split("/", azurerm_container_registry.Registry.id), 2)} '
+        + '--name ${azurerm_container_registry.Registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 '
+        + '--image aci-helloworld:v1 --force',
     } }]);
   });
 
@@ -198,6 +200,12 @@ describe('readExampleConfig', () => {
     });
   });
 
+  test('refuses remote state without its own resource group: the stacks destroy theirs', () => {
+    expect(() => readExampleConfig(Testing.app(), { ACR_DEMO_SSH_PUBLIC_KEY: SSH_KEY, ACR_DEMO_STATE_STORAGE_ACCOUNT: 'tfstatestore' }))
+      .toThrow('ACR_DEMO_STATE_STORAGE_ACCOUNT is set but ACR_DEMO_STATE_RESOURCE_GROUP_NAME is not. '
+        + 'Fix: name the resource group of the state storage account; it must not be the one the stacks create.');
+  });
+
   test('reads settings from the cdktf context when the environment has none', () => {
     const app = new App({ context: { vmName: 'fromContext', sshPublicKey: SSH_KEY }, skipValidation: true });
     expect(readExampleConfig(app, {}).vmName).toBe('fromContext');
@@ -221,5 +229,12 @@ describe('defaultSshPublicKey', () => {
     writeFileSync(join(dir, 'id_rsa.pub'), `${SSH_KEY}\n`);
     expect(defaultSshPublicKey(dir)).toBe(SSH_KEY);
     expect(existsSync(join(dir, 'id_ed25519'))).toBe(false);
+  });
+
+  test('refuses to overwrite a private key whose public half is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssh-'));
+    writeFileSync(join(dir, 'id_ed25519'), 'existing private key');
+    expect(() => defaultSshPublicKey(dir)).toThrow(/id_ed25519 exists but its \.pub does not\. Fix: restore it/);
+    expect(readFileSync(join(dir, 'id_ed25519'), 'utf8')).toBe('existing private key');
   });
 });

@@ -113,26 +113,26 @@ describe('retries', () => {
   });
 
   it('gives up with a non-zero exit and a clear message once the budget is spent', () => {
-    // GIVEN az always fails and the budget is 0.3 s
+    // GIVEN az always fails and the budget is 1 s
     const bin = withFakes({ az: { failFirst: 1_000_000 } });
     const started = Date.now();
     // WHEN
     const result = bin.run(script, [...REGISTRY_ARGS, '--client-id', CLIENT_ID, 'aci-helloworld:v1'], {
       ...FAST,
-      ACR_LOGIN_TIMEOUT_SECONDS: '0.3',
+      ACR_LOGIN_TIMEOUT_SECONDS: '1',
     });
     const elapsed = Date.now() - started;
     // THEN
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/giving up on registry myContainerRegistry after \d+ attempt\(s\)/);
-    expect(result.stderr).toContain('ACR_LOGIN_TIMEOUT_SECONDS=0.3');
+    expect(result.stderr).toContain('ACR_LOGIN_TIMEOUT_SECONDS=1');
     expect(result.stderr).toContain(`user-assigned identity ${CLIENT_ID}`);
     expect(result.stderr).toContain('AcrPull');
     const attempts = bin.calls();
-    expect(attempts.length).toBeGreaterThanOrEqual(4);
+    expect(attempts.length).toBeGreaterThanOrEqual(3);
     expect(new Set(attempts)).toEqual(new Set([USER_LOGIN]));
-    expect(elapsed).toBeGreaterThanOrEqual(300);
-    expect(elapsed).toBeLessThan(3_000);
+    expect(elapsed).toBeGreaterThanOrEqual(1_000);
+    expect(elapsed).toBeLessThan(10_000);
   });
 
   it('gives up after one attempt when the budget is zero', () => {

@@ -66,7 +66,6 @@ export function readExampleConfig(scope: IConstruct, env: NodeJS.ProcessEnv = pr
     const value = get(key);
     return value === undefined ? fallback : /^(1|true|yes|on)$/i.test(value);
   };
-  const storageAccountName = get('stateStorageAccount');
   return {
     location: get('location') ?? 'eastus',
     resourceGroupName: get('resourceGroupName') ?? 'myResourceGroup',
@@ -80,12 +79,21 @@ export function readExampleConfig(scope: IConstruct, env: NodeJS.ProcessEnv = pr
     sshPublicKey: get('sshPublicKey') ?? defaultSshPublicKey(join(homedir(), '.ssh')),
     sshSourceAddressPrefixes: (get('sshSourceAddressPrefixes') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     image: get('image') ?? 'aci-helloworld:v1',
-    backend: storageAccountName === undefined ? undefined : {
-      storageAccountName,
-      resourceGroupName: get('stateResourceGroupName') ?? get('resourceGroupName') ?? 'myResourceGroup',
-      containerName: get('stateContainerName') ?? 'tfstate',
-    },
+    backend: remoteStateOf(get),
   };
+}
+
+/** The azurerm backend's settings, when remote state is switched on. */
+function remoteStateOf(get: (key: string) => string | undefined): RemoteStateConfig | undefined {
+  const storageAccountName = get('stateStorageAccount');
+  if (storageAccountName === undefined) return undefined;
+  const resourceGroupName = get('stateResourceGroupName');
+  if (resourceGroupName === undefined) {
+    // The stacks create (and destroy) their own resource group: the state must live elsewhere.
+    throw new Error('ACR_DEMO_STATE_STORAGE_ACCOUNT is set but ACR_DEMO_STATE_RESOURCE_GROUP_NAME is not. '
+      + 'Fix: name the resource group of the state storage account; it must not be the one the stacks create.');
+  }
+  return { storageAccountName, resourceGroupName, containerName: get('stateContainerName') ?? 'tfstate' };
 }
 
 /**
@@ -102,6 +110,10 @@ export function defaultSshPublicKey(sshDir: string): string {
   key.comment = 'generated-by-cdktf-azure-acr-identity';
   const publicKey = key.toPublic().toString('ssh');
   mkdirSync(sshDir, { recursive: true, mode: 0o700 });
+  if (existsSync(join(sshDir, 'id_ed25519'))) {
+    throw new Error(`${join(sshDir, 'id_ed25519')} exists but its .pub does not. Fix: restore it `
+      + '(ssh-keygen -y -f ~/.ssh/id_ed25519 > ~/.ssh/id_ed25519.pub), or set ACR_DEMO_SSH_PUBLIC_KEY.');
+  }
   writeFileSync(join(sshDir, 'id_ed25519'), key.toString('openssh'), { mode: 0o600, flag: 'wx' });
   writeFileSync(join(sshDir, 'id_ed25519.pub'), `${publicKey}\n`, { mode: 0o644, flag: 'wx' });
   return publicKey;

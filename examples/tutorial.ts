@@ -62,7 +62,9 @@ export abstract class TutorialStack extends TerraformStack {
         triggers: { registry_id: this.registry.registryId },
         provisioners: [{
           type: 'local-exec',
-          command: `az acr import --name ${this.registry.registryName} --source ${SAMPLE_IMAGE_SOURCE} --image aci-helloworld:v1 --force`,
+          // The registry's own subscription, not whichever the deploying CLI has selected.
+          command: `az acr import --subscription ${Fn.element(Fn.split('/', this.registry.registryId), 2)} `
+            + `--name ${this.registry.registryName} --source ${SAMPLE_IMAGE_SOURCE} --image aci-helloworld:v1 --force`,
         }],
       });
     }

@@ -14,6 +14,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The tests need only `cloud-init schema`: keep cloud-init from configuring this machine at its next boot.
+  if [[ " ${missing[*]} " == *" cloud-init "* ]]; then
+    "${sudo_cmd[@]}" touch /etc/cloud/cloud-init.disabled
+  fi
 fi
 
 npm ci --no-audit --no-fund

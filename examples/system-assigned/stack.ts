@@ -31,6 +31,6 @@ export class SystemAssignedIdentityExample extends TutorialStack {
     vm.pullImages(this.registry, [config.image]);
 
     new TerraformOutput(this, 'vm_principal_id', { value: vm.principalId });
-    this.addVerificationOutputs(vm, 'az login --identity');
+    this.addVerificationOutputs(vm, 'az login --identity --allow-no-subscriptions');
   }
 }

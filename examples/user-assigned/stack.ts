@@ -41,6 +41,6 @@ export class UserAssignedIdentityExample extends TutorialStack {
     new TerraformOutput(this, 'identity_id', { value: identity.identityId });
     new TerraformOutput(this, 'identity_principal_id', { value: identity.principalId });
     new TerraformOutput(this, 'identity_client_id', { value: identity.clientId });
-    this.addVerificationOutputs(vm, `az login --identity --client-id ${identity.clientId}`);
+    this.addVerificationOutputs(vm, `az login --identity --client-id ${identity.clientId} --allow-no-subscriptions`);
   }
 }
