@@ -206,23 +206,53 @@ describe('DockerVirtualMachine network security', () => {
 
   test('several sources: source_address_prefixes with exactly those ranges', () => {
     const stack = newStack();
-    const sources = ['203.0.113.4', '198.51.100.0/24', '2001:db8::/48'];
+    const sources = ['203.0.113.4', '198.51.100.0/24', '192.0.2.0/28'];
     new DockerVirtualMachine(stack, 'DockerVm', vmProps({ sshSourceAddressPrefixes: sources }));
     const { body } = only(synth(stack), NSG_RULE);
     expect(body.source_address_prefixes).toEqual(sources);
     expect(body).not.toHaveProperty('source_address_prefix');
   });
 
-  test.each(['*', 'Internet', '0.0.0.0/0', '::/0'])('SSH from %s is refused unless allowSshFromInternet is set', (source) => {
+  test.each([
+    ['*', 'the whole internet'],
+    ['Internet', 'the whole internet'],
+    ['0.0.0.0/0', 'the whole internet'],
+    ['0.0.0.0/1', 'a large part of the internet (a /1 range)'],
+    ['AzureCloud', 'every Azure customer\'s VMs (AzureCloud is all of Azure\'s public address space)'],
+    ['AzureCloud.WestEurope', 'every Azure customer\'s VMs (AzureCloud is all of Azure\'s public address space)'],
+  ])('SSH from %s is refused unless allowSshFromInternet is set', (source, reach) => {
     // GIVEN / WHEN / THEN refused by default
     const error = validationErrorOf(() =>
       new DockerVirtualMachine(newStack(), 'DockerVm', vmProps({ sshSourceAddressPrefixes: [source] })));
-    expect(error.message.split('\n')).toContain(`  - sshSourceAddressPrefixes: ${JSON.stringify(source)} opens SSH to the whole internet. ` +
+    expect(error.message.split('\n')).toContain(`  - sshSourceAddressPrefixes: ${JSON.stringify(source)} opens SSH to ${reach}. ` +
       'Fix: name your own address range, or set allowSshFromInternet: true to do it on purpose');
     // AND allowed when asked for explicitly
     const stack = newStack();
     new DockerVirtualMachine(stack, 'DockerVm', vmProps({ sshSourceAddressPrefixes: [source], allowSshFromInternet: true }));
     expect(only(synth(stack), NSG_RULE).body.source_address_prefix).toBe(source);
+  });
+
+  test.each([
+    ['VirtualNetwork', false], ['AzureLoadBalancer', false], ['GatewayManager', false], ['AzureTrafficManager', false],
+    ['AzureFrontDoor.Backend', false], ['Internet', true], ['AzureCloud', true], ['AzureCloud.eastus2', true],
+  ])('the documented service tag %s is taken as the single source_address_prefix', (tag, internetWide) => {
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps({ sshSourceAddressPrefixes: [tag], allowSshFromInternet: internetWide }));
+    expect(only(synth(stack), NSG_RULE).body.source_address_prefix).toBe(tag);
+  });
+
+  test('IPv6 sources are refused: the NIC has only an IPv4 address (and Azure refuses a rule mixing families)', () => {
+    // GIVEN / WHEN an IPv4 and an IPv6 source
+    const error = validationErrorOf(() =>
+      new DockerVirtualMachine(newStack(), 'DockerVm', vmProps({ sshSourceAddressPrefixes: ['203.0.113.4', '2001:db8::/48'] })));
+    // THEN the IPv6 one is named
+    expect(error.problems.map((p) => [p.property, p.value])).toEqual([['sshSourceAddressPrefixes', '2001:db8::/48']]);
+    // AND the NIC the construct makes is IPv4-only, which is why
+    const stack = newStack();
+    new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+    const ipConfiguration = only(synth(stack), NIC).body.ip_configuration;
+    expect(ipConfiguration).toHaveLength(1);
+    expect(ipConfiguration[0].private_ip_address_version ?? 'IPv4').toBe('IPv4');
   });
 
   test('the NSG guards the NIC and the subnet the construct creates', () => {
@@ -287,10 +317,10 @@ describe('DockerVirtualMachine network security', () => {
     expect(count(json, 'azurerm_public_ip')).toBe(0);
     expect(only(json, NIC).body.ip_configuration[0]).not.toHaveProperty('public_ip_address_id');
     expect(validationErrorOf(() => vm.publicIpAddress).message).toContain(
-      'publicIpAddress: (not set) is off, so the VM has no public IP address. Fix: set publicIpAddress: true');
+      'associatePublicIpAddress: (not set) is off, so the VM has no public IP address. Fix: set associatePublicIpAddress: true');
   });
 
-  test('publicIpAddress: a static Standard public IP on the NIC, exposed as an attribute', () => {
+  test('associatePublicIpAddress: a static Standard public IP on the NIC, exposed as the publicIpAddress attribute', () => {
     // GIVEN / WHEN
     const { stack, vm } = systemAssignedVm();
     new TerraformOutput(stack, 'ip', { value: vm.publicIpAddress });
@@ -520,7 +550,7 @@ describe('DockerVirtualMachine is secure by default', () => {
 
   test('no SSH from the internet: every SSH source is one of the named ranges', () => {
     const rule = only(fullStack(), NSG_RULE).body;
-    expect(rule.source_address_prefixes).toEqual(['203.0.113.4', '2001:db8::/48']);
+    expect(rule.source_address_prefixes).toEqual(['203.0.113.4', '198.51.100.0/24']);
     expect(rule).not.toHaveProperty('source_address_prefix');
   });
 

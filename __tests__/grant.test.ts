@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { UserAssignedIdentity as AzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Construct } from 'constructs';
+import { DockerVirtualMachine } from '../lib/docker-vm';
 import { Grant } from '../lib/grant';
 import { UserAssignedIdentity } from '../lib/identity';
 import { IGrantable, IPrincipal, PrincipalType } from '../lib/principal';
@@ -139,15 +144,16 @@ describe('grantPull to a user-assigned identity', () => {
     expect(registry.node.findChild('ContainerRegistryRepositoryReader-Workers-Pool')).toBe(signer.roleAssignment);
   });
 
-  test('a grantee in another stack is keyed by its stack too', () => {
+  test('a grantee in another stack gets the role assignment as its child "<RoleName>-<registry stack>-<registry path>"', () => {
     // GIVEN
     const app = Testing.app();
     const identity = new UserAssignedIdentity(newStack(app, 'Identities'), 'Identity', { name: 'myACRId', resourceGroupName: 'rg', location: 'eastus' });
-    const registry = importedRegistry(newStack(app, 'Registries'));
+    const registry = importedRegistry(new Construct(newStack(app, 'Registries'), 'Shared'));
     // WHEN
     const grant = registry.grantPull(identity);
     // THEN
-    expect(registry.node.findChild('AcrPull-Identities-Identity')).toBe(grant.roleAssignment);
+    expect(identity.node.findChild('AcrPull-Registries-Shared-Registry')).toBe(grant.roleAssignment);
+    expect(registry.node.tryFindChild('AcrPull-Identities-Identity')).toBeUndefined();
   });
 });
 
@@ -280,10 +286,16 @@ describe('grants on a registry given by a literal ID', () => {
   });
 
   test('a principal that is not a construct and has a token principal ID is refused', () => {
+    // GIVEN
     const stack = newStack();
     const token = new TerraformVariable(stack, 'principal', { type: 'string' }).stringValue;
-    expect(() => importedRegistry(stack).grantPull(plainPrincipal(token, PrincipalType.SERVICE_PRINCIPAL)))
-      .toThrow(/principalId is a token.*Fix: grant to a construct/);
+    const registry = importedRegistry(stack);
+    // WHEN
+    const error = validationErrorOf(() => registry.grantPull(plainPrincipal(token, PrincipalType.SERVICE_PRINCIPAL)));
+    // THEN
+    expect(error.constructPath).toBe('TestStack/Registry');
+    expect(error.problems).toEqual([expect.objectContaining({ property: 'grantee', value: token })]);
+    expect(error.message).toMatch(/principalId is a token.*Fix: grant to a construct/);
   });
 });
 
@@ -408,5 +420,163 @@ describe('registries in ABAC mode (AbacRepositoryPermissions)', () => {
       // THEN
       expect(onlyRoleAssignment(stack).body.role_definition_id).toMatch(new RegExp(`/providers/Microsoft.Authorization/roleDefinitions/${guid}$`));
     });
+  });
+});
+
+describe('errors name the construct, property, value and fix', () => {
+  test('a construct already holding the role assignment\'s id is reported, not a plain Error', () => {
+    // GIVEN a construct under the registry with the id the grant needs
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    new Construct(registry, 'AcrPull-Identity');
+    // WHEN
+    const error = validationErrorOf(() => registry.grantPull(identity));
+    // THEN
+    expect(error.constructPath).toBe('TestStack/Registry');
+    expect(error.problems).toEqual([expect.objectContaining({ property: 'grantee', value: 'TestStack/Identity' })]);
+    expect(error.problems[0].message).toContain("construct id 'AcrPull-Identity' under 'TestStack/Registry'");
+    expect(error.problems[0].fix).toBe('give that Construct another id');
+    expect(roleAssignments(stack)).toEqual({});
+  });
+
+  test('a literal scope that is not an Azure resource ID is reported against the construct granting', () => {
+    // GIVEN
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    // WHEN
+    const error = validationErrorOf(() =>
+      Grant._assign({ scope: registry, resourceId: 'myContainerRegistry', grantee: identity, role: RegistryRole.ACR_PULL }));
+    // THEN
+    expect(error.constructPath).toBe('TestStack/Registry');
+    expect(error.problems).toEqual([expect.objectContaining({ property: 'resourceId', value: 'myContainerRegistry' })]);
+    expect(error.problems[0].fix).toMatch(/\/subscriptions\/<subscription>\/resourceGroups\//);
+  });
+});
+
+/** Two stacks with the azurerm provider, as `cdktf synth` sees them, in an app writing to a fresh directory. */
+function twoStacks(): { app: App; shared: TerraformStack; workload: TerraformStack } {
+  const app = Testing.app({ outdir: mkdtempSync(join(tmpdir(), 'grant-test-')) });
+  const [shared, workload] = ['Shared', 'Workload'].map((id) => {
+    const stack = new TerraformStack(app, id);
+    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    return stack;
+  });
+  return { app, shared, workload };
+}
+
+/** Synthesizes the whole app (cross-stack references resolve only then): each stack's JSON and dependencies. */
+function synthApp(app: App): { json: Record<string, any>; dependencies: Record<string, string[]> } {
+  try {
+    app.synth();
+    const manifest = JSON.parse(readFileSync(join(app.outdir, 'manifest.json'), 'utf8'));
+    const json: Record<string, any> = {};
+    const dependencies: Record<string, string[]> = {};
+    for (const [name, stack] of Object.entries<any>(manifest.stacks)) {
+      json[name] = JSON.parse(readFileSync(join(app.outdir, stack.synthesizedStackPath), 'utf8'));
+      dependencies[name] = stack.dependencies;
+    }
+    return { json, dependencies };
+  } finally {
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
+}
+
+/** The `${data.terraform_remote_state...}` expression by which `consumer` reads the output of `producer` holding `value`. */
+function crossStackReference(json: Record<string, any>, producer: string, value: string): string {
+  const outputs = Object.entries<any>(json[producer].output ?? {}).filter(([, output]) => output.value === value);
+  expect(outputs).toHaveLength(1);
+  return `\${data.terraform_remote_state.cross-stack-reference-input-${producer}.outputs.${outputs[0][0]}}`;
+}
+
+const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII+7PpBGMViOridW3Iq4miX8E4H8P1Thxj3lndP8GBb7 test@example';
+const VM_PROPS = { name: 'myDockerVM', resourceGroupName: 'myResourceGroup', location: 'eastus', sshPublicKey: SSH_KEY };
+
+describe('grants across stacks: one registry in a shared stack, its consumers in another', () => {
+  interface Consumer {
+    /** The grantee: its role assignment's parent. */
+    readonly grantee: IGrantable & Construct;
+    /** The Terraform resource type and attribute of the grantee's principal ID. */
+    readonly principal: [string, string];
+  }
+
+  const consumers: Array<[string, (stack: TerraformStack, registry: IContainerRegistry) => Consumer]> = [
+    ['a user-assigned identity used by a VM that pulls from the registry', (stack, registry) => {
+      const identity = new UserAssignedIdentity(stack, 'Identity', { name: 'myACRId', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+      const vm = new DockerVirtualMachine(stack, 'Vm', { ...VM_PROPS, userAssignedIdentities: [identity] });
+      vm.pullImages(registry, ['aci-helloworld:v1'], { identity });
+      return { grantee: identity, principal: ['azurerm_user_assigned_identity', 'principal_id'] };
+    }],
+    ['a VM\'s system-assigned identity, the VM pulling from the registry', (stack, registry) => {
+      const vm = new DockerVirtualMachine(stack, 'Vm', { ...VM_PROPS, systemAssignedIdentity: true });
+      vm.pullImages(registry, ['aci-helloworld:v1']);
+      return { grantee: vm, principal: ['azurerm_linux_virtual_machine', 'identity[0].principal_id'] };
+    }],
+  ];
+
+  describe.each(consumers)('granted to %s', (_name, makeConsumer) => {
+    test('the app synthesizes, with the role assignment in the grantee\'s stack, scoped by a cross-stack reference', () => {
+      // GIVEN a registry in one stack and, in another, a grantee whose VM logs in to that registry
+      const { app, shared, workload } = twoStacks();
+      const registry = new ContainerRegistry(shared, 'Registry', { name: 'myContainerRegistry', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+      const { grantee, principal } = makeConsumer(workload, registry);
+      // WHEN
+      const grant = registry.grantPull(grantee);
+      const { json, dependencies } = synthApp(app);
+      // THEN the role assignment is the grantee's child, named after the registry's stack and path
+      expect(grantee.node.findChild('AcrPull-Shared-Registry')).toBe(grant.roleAssignment);
+      expect(json.Shared.resource.azurerm_role_assignment).toBeUndefined();
+      const assignments = Object.values<any>(json.Workload.resource.azurerm_role_assignment);
+      expect(assignments).toHaveLength(1);
+      // AND it reads the registry's ID from the shared stack's state, and the principal from its own stack
+      const registryId = crossStackReference(json, 'Shared', '${azurerm_container_registry.Registry.id}');
+      const [principalType, principalAttribute] = principal;
+      const [principalKey] = Object.keys(json.Workload.resource[principalType]);
+      expect(assignments[0].scope).toBe(registryId);
+      expect(assignments[0].principal_id).toBe(`\${${principalType}.${principalKey}.${principalAttribute}}`);
+      expect(assignments[0].role_definition_id).toBe(
+        `/subscriptions/${registryId.replace(/^\$\{(.*)\}$/, '$${element(split("/", $1), 2)}')}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL}`,
+      );
+      expect(json.Workload.data.terraform_remote_state['cross-stack-reference-input-Shared']).toBeDefined();
+      // AND only the consumer's stack depends on the shared one
+      expect(dependencies).toEqual({ Shared: [], Workload: ['Shared'] });
+    });
+  });
+
+  test('granting the same role to the same grantee again returns the same Grant and one role assignment', () => {
+    // GIVEN
+    const { app, shared, workload } = twoStacks();
+    const registry = new ContainerRegistry(shared, 'Registry', { name: 'myContainerRegistry', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+    const identity = new UserAssignedIdentity(workload, 'Identity', { name: 'myACRId', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+    // WHEN
+    const first = registry.grantPull(identity);
+    const again = [registry.grantPull(identity), registry.grant(identity, RegistryRole.ACR_PULL), registry.grant(identity, RegistryRole.fromRoleName('AcrPull'))];
+    const push = registry.grantPush(identity);
+    // THEN
+    expect(again).toEqual([first, first, first]);
+    expect(push).not.toBe(first);
+    expect(identity.node.findChild('AcrPush-Shared-Registry')).toBe(push.roleAssignment);
+    const { json } = synthApp(app);
+    const roles = Object.values<any>(json.Workload.resource.azurerm_role_assignment).map((a) => a.role_definition_id.split('/').pop());
+    expect(roles.sort()).toEqual([ACR_PULL, ACR_PUSH].sort());
+  });
+
+  test('registries in two stacks get distinct role assignments under the same grantee', () => {
+    // GIVEN
+    const { app, shared, workload } = twoStacks();
+    const other = new TerraformStack(app, 'Other');
+    new AzurermProvider(other, 'azurerm', { features: [{}] });
+    const identity = new UserAssignedIdentity(workload, 'Identity', { name: 'myACRId', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+    // WHEN
+    new ContainerRegistry(shared, 'Registry', { name: 'myContainerRegistry', resourceGroupName: 'myResourceGroup', location: 'eastus' }).grantPull(identity);
+    new ContainerRegistry(other, 'Registry', { name: 'otherRegistry', resourceGroupName: 'myResourceGroup', location: 'eastus' }).grantPull(identity);
+    // THEN
+    expect(identity.node.children.map((c) => c.node.id).sort()).toEqual(['AcrPull-Other-Registry', 'AcrPull-Shared-Registry', 'Default']);
+    const { json, dependencies } = synthApp(app);
+    const scopes = Object.values<any>(json.Workload.resource.azurerm_role_assignment).map((a) => a.scope).sort();
+    expect(scopes).toEqual([
+      crossStackReference(json, 'Other', '${azurerm_container_registry.Registry.id}'),
+      crossStackReference(json, 'Shared', '${azurerm_container_registry.Registry.id}'),
+    ].sort());
+    expect(dependencies.Workload.sort()).toEqual(['Other', 'Shared']);
   });
 });

@@ -1,5 +1,5 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { UserAssignedIdentity, UserAssignedIdentityAttributes, UserAssignedIdentityProps } from '../lib/identity';
+import { IUserAssignedIdentity, UserAssignedIdentity, UserAssignedIdentityAttributes, UserAssignedIdentityProps } from '../lib/identity';
 import { PrincipalType } from '../lib/principal';
 import { validationErrorOf } from './support/errors';
 
@@ -34,9 +34,9 @@ describe('UserAssignedIdentity', () => {
   });
 
   test('identityId, principalId, clientId and tenantId reference id, principal_id, client_id and tenant_id', () => {
-    // GIVEN
+    // GIVEN an identity seen through its interface, as DockerVirtualMachine and other stacks see it
     const stack = newStack();
-    const identity = new UserAssignedIdentity(stack, 'Identity', PROPS);
+    const identity: IUserAssignedIdentity = new UserAssignedIdentity(stack, 'Identity', PROPS);
     // WHEN
     const values = { id: identity.identityId, principal: identity.principalId, client: identity.clientId, tenant: identity.tenantId };
     for (const [name, value] of Object.entries(values)) new TerraformOutput(stack, name, { value });
@@ -91,6 +91,23 @@ describe('UserAssignedIdentity', () => {
       expect(error.message.match(/Fix: /g)).toHaveLength(2);
     });
 
+    test.each<[string, unknown]>([
+      ['no props', undefined],
+      ['empty props', {}],
+      ['null props', { name: null, resourceGroupName: null, location: null }],
+    ])('a plain-JavaScript caller with %s gets every missing prop named, not a TypeError', (_, props) => {
+      // WHEN
+      const error = validationErrorOf(() => new UserAssignedIdentity(newStack(), 'Identity', props as UserAssignedIdentityProps));
+      // THEN
+      expect(error.constructPath).toBe('TestStack/Identity');
+      expect(error.problems.map((p) => [p.property, p.message])).toEqual([
+        ['name', 'is required but was not given'],
+        ['resourceGroupName', 'is required but was not given'],
+        ['location', 'is required but was not given'],
+      ]);
+      expect(error.message.match(/Fix: /g)).toHaveLength(3);
+    });
+
     test('lets tokens through', () => {
       const stack = newStack();
       const v = new TerraformVariable(stack, 'name', { type: 'string' });
@@ -110,7 +127,7 @@ describe('UserAssignedIdentity.fromIdentityAttributes', () => {
     expect(identity.identityId).toBe(IDENTITY_ID);
     expect(identity.principalId).toBe(PRINCIPAL_ID);
     expect(identity.clientId).toBe(CLIENT_ID);
-    expect((identity as unknown as { tenantId: string }).tenantId).toBe(TENANT_ID);
+    expect(identity.tenantId).toBe(TENANT_ID);
     expect(identity.grantPrincipal).toBe(identity);
     expect(identity.principalType).toBe(PrincipalType.SERVICE_PRINCIPAL);
   });
@@ -121,14 +138,57 @@ describe('UserAssignedIdentity.fromIdentityAttributes', () => {
     expect(synth(stack).resource).toBeUndefined();
   });
 
-  test('reading an unknown tenantId fails with a clear message', () => {
+  test('reading the tenantId of an identity imported without one fails with a ValidationError naming the fix', () => {
+    // GIVEN
     const identity = UserAssignedIdentity.fromIdentityAttributes(newStack(), 'Identity', ATTRS);
-    expect(() => (identity as unknown as { tenantId: string }).tenantId).toThrow(/tenantId was not given/);
+    // WHEN
+    const error = validationErrorOf(() => identity.tenantId);
+    // THEN
+    expect(error.constructPath).toBe('TestStack/Identity');
+    expect(error.problems).toEqual([expect.objectContaining({ property: 'tenantId', value: undefined })]);
+    expect(error.message).toContain("UserAssignedIdentity.fromIdentityAttributes at 'TestStack/Identity'");
+    expect(error.message).toContain('tenantId: (not set) was not given');
+    expect(error.problems[0].fix).toMatch(/pass tenantId to fromIdentityAttributes: az identity show --query tenantId/);
+  });
+
+  test('an identity imported without a tenantId can still be granted roles and attached', () => {
+    const identity = UserAssignedIdentity.fromIdentityAttributes(newStack(), 'Identity', ATTRS);
+    expect(() => [identity.identityId, identity.principalId, identity.clientId, identity.grantPrincipal]).not.toThrow();
+  });
+
+  test.each<[string, unknown]>([
+    ['no attributes', undefined],
+    ['empty attributes', {}],
+    ['null attributes', { identityId: null, principalId: null, clientId: null }],
+  ])('a plain-JavaScript caller with %s gets every missing attribute named, not a TypeError', (_, attrs) => {
+    // WHEN
+    const error = validationErrorOf(() =>
+      UserAssignedIdentity.fromIdentityAttributes(newStack(), 'Identity', attrs as UserAssignedIdentityAttributes));
+    // THEN
+    expect(error.constructPath).toBe('TestStack/Identity');
+    expect(error.problems.map((p) => [p.property, p.message])).toEqual([
+      ['identityId', 'is required but was not given'],
+      ['principalId', 'is required but was not given'],
+      ['clientId', 'is required but was not given'],
+    ]);
+    expect(error.problems.map((p) => p.fix)).toEqual([
+      expect.stringContaining('az identity show --query id'),
+      expect.stringContaining('az identity show --query principalId'),
+      expect.stringContaining('az identity show --query clientId'),
+    ]);
+  });
+
+  test('names only the attribute that is missing', () => {
+    const withoutClientId = { identityId: IDENTITY_ID, principalId: PRINCIPAL_ID };
+    const error = validationErrorOf(() =>
+      UserAssignedIdentity.fromIdentityAttributes(newStack(), 'Identity', withoutClientId as UserAssignedIdentityAttributes));
+    expect(error.problems).toEqual([expect.objectContaining({ property: 'clientId', value: undefined, message: 'is required but was not given' })]);
   });
 
   test.each<[string, Partial<UserAssignedIdentityAttributes>]>([
     ['principalId', { principalId: 'not-a-guid' }],
     ['clientId', { clientId: '1234' }],
+    ['tenantId', { tenantId: 'contoso.onmicrosoft.com' }],
     ['identityId', { identityId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/myreg` }],
   ])('refuses a bad %s', (property, attrs) => {
     const error = validationErrorOf(() => UserAssignedIdentity.fromIdentityAttributes(newStack(), 'Identity', { ...ATTRS, ...attrs }));

@@ -80,6 +80,42 @@ describe('with the system-assigned identity', () => {
   });
 });
 
+describe('Azure CLI profile', () => {
+  /** A fake az that, like the real one, keeps its login in $AZURE_CONFIG_DIR, else ~/.azure. */
+  const PROFILE_WRITING_AZ: FakeTool = {
+    recordEnv: ['AZURE_CONFIG_DIR', 'DOCKER_CONFIG'],
+    body: 'if [[ $1 == login ]]; then dir=${AZURE_CONFIG_DIR:-$HOME/.azure}; mkdir -p "$dir"; echo "$*" >"$dir/azureProfile.json"; fi',
+  };
+
+  it("logs in with a profile of its own, leaving the user's own az login in ~/.azure alone", () => {
+    // GIVEN the admin user logged in to the Azure CLI as themselves
+    const bin = withFakes({ az: PROFILE_WRITING_AZ, docker: { recordEnv: ['DOCKER_CONFIG'] } });
+    const userProfile = path.join(bin.home, '.azure', 'azureProfile.json');
+    fs.mkdirSync(path.dirname(userProfile));
+    fs.writeFileSync(userProfile, 'the admin as themselves\n');
+    // WHEN the service runs the login, as that user
+    const result = bin.run(script, [...REGISTRY_ARGS, '--client-id', CLIENT_ID, 'aci-helloworld:v1'], FAST);
+    // THEN every az call used ~/.azure-acr-login, a directory only that user can read
+    expect(result.status).toBe(0);
+    const scriptProfile = path.join(bin.home, '.azure-acr-login');
+    expect(bin.environments('az')).toEqual([{ AZURE_CONFIG_DIR: scriptProfile }, { AZURE_CONFIG_DIR: scriptProfile }]);
+    expect(fs.statSync(scriptProfile).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(path.join(scriptProfile, 'azureProfile.json'), 'utf8')).toContain('--identity');
+    expect(fs.readFileSync(userProfile, 'utf8')).toBe('the admin as themselves\n');
+    // AND Docker keeps its default config (~/.docker/config.json), which the user's own docker pull reads
+    expect(bin.environments('docker')).toEqual([{}]);
+  });
+
+  it('uses ACR_LOGIN_AZURE_CONFIG_DIR when set', () => {
+    const bin = withFakes({ az: PROFILE_WRITING_AZ });
+    const profile = path.join(bin.home, 'elsewhere');
+    const result = bin.run(script, REGISTRY_ARGS, { ...FAST, ACR_LOGIN_AZURE_CONFIG_DIR: profile });
+    expect(result.status).toBe(0);
+    expect(bin.environments('az')).toEqual([{ AZURE_CONFIG_DIR: profile }, { AZURE_CONFIG_DIR: profile }]);
+    expect(fs.existsSync(path.join(bin.home, '.azure-acr-login'))).toBe(false);
+  });
+});
+
 describe('retries', () => {
   it('retries the whole login until it succeeds while the role assignment propagates', () => {
     // GIVEN az login fails twice, as it does before the identity's role is visible

@@ -227,6 +227,30 @@ const CASES: RuleCase[] = [
     ],
   },
   {
+    ruleId: 'AZ-NSG-004', level: RuleLevel.WARNING,
+    bad: [
+      ['inline HTTPS (443) from "*"', (s) => nsgWithRule(s, { sourceAddressPrefix: '*', destinationPortRange: '443' })],
+      ['standalone range 8000-8080 from "Internet" in source_address_prefixes', (s) => standaloneRule(s, {
+        sourceAddressPrefix: undefined, sourceAddressPrefixes: ['203.0.113.0/24', 'Internet'], destinationPortRange: '8000-8080',
+      })],
+      ['UDP on port 22 from ::/0, which is not SSH', (s) => standaloneRule(s, { sourceAddressPrefix: '::/0', protocol: 'Udp' })],
+      ['ICMP from the internet', (s) => standaloneRule(s, { sourceAddressPrefix: '*', protocol: 'Icmp', destinationPortRange: '*' })],
+    ],
+    good: [
+      ['HTTPS from a known CIDR', (s) => nsgWithRule(s, { destinationPortRange: '443' })],
+      ['HTTPS from "*" denied', (s) => nsgWithRule(s, { sourceAddressPrefix: '*', destinationPortRange: '443', access: 'Deny' })],
+      ['SSH from "*", which AZ-NSG-001 reports', (s) => nsgWithRule(s, { sourceAddressPrefix: '*' })],
+      ['RDP from "*", which AZ-NSG-002 reports', (s) => nsgWithRule(s, { sourceAddressPrefix: '*', destinationPortRange: '3389' })],
+      ['every port from "*", which AZ-NSG-003 reports', (s) => nsgWithRule(s, { sourceAddressPrefix: '*', destinationPortRange: '*' })],
+      ['HTTPS and SSH in one rule from "*", which AZ-NSG-001 reports', (s) => standaloneRule(s, {
+        sourceAddressPrefix: '*', destinationPortRange: undefined, destinationPortRanges: ['443', '22'],
+      })],
+      ['a port known only at apply', (s) => nsgWithRule(s, {
+        sourceAddressPrefix: '*', destinationPortRange: new TerraformVariable(s, 'port', { type: 'string' }).stringValue,
+      })],
+    ],
+  },
+  {
     ruleId: 'AZ-NET-001', level: RuleLevel.ERROR,
     bad: [
       ['a NIC in a subnet made elsewhere, no NSG association', (s) => nic(s, 'Nic', '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s')],
@@ -335,6 +359,23 @@ describe('AzureSecurityChecks findings', () => {
     // THEN
     expect(annotations.map((a) => a.message)).toEqual([
       expect.stringMatching(/^\[AZ-NSG-003\] azurerm_network_security_group\.\w+: security rule "AllowAll" allows inbound Tcp to port \* from "\*"/),
+    ]);
+  });
+
+  test('each NSG rule open to the internet is one finding, under the most specific rule ID', () => {
+    // GIVEN an NSG with SSH and HTTPS open to everyone
+    const { annotations } = synthWithChecks((s) => {
+      new NetworkSecurityGroup(s, 'WebNsg', {
+        ...RG, name: 'web-nsg', securityRule: [
+          { ...SSH_RULE, sourceAddressPrefix: '*' },
+          { ...SSH_RULE, name: 'AllowHttps', priority: 110, sourceAddressPrefix: '*', destinationPortRange: '443' },
+        ],
+      });
+    });
+    // THEN SSH is an error (AZ-NSG-001), HTTPS a warning (AZ-NSG-004), neither reported twice
+    expect(annotations.map(({ level, message }) => ({ level, message }))).toEqual([
+      { level: AnnotationMetadataEntryType.ERROR, message: expect.stringMatching(/^\[AZ-NSG-001\] .*: security rule "AllowSsh" allows inbound Tcp to port 22 from "\*": SSH is reachable/) },
+      { level: AnnotationMetadataEntryType.WARN, message: expect.stringMatching(/^\[AZ-NSG-004\] .*: security rule "AllowHttps" allows inbound Tcp to port 443 from "\*": .*\. Fix: allow only known source prefixes/) },
     ]);
   });
 

@@ -29,6 +29,7 @@ const TYPE_ONLY_EXPORTS = [
   'DockerVirtualMachineProps',
   'IContainerRegistry',
   'IGrantable',
+  'ILookedUpContainerRegistry',
   'IPrincipal',
   'IUserAssignedIdentity',
   'PolicyFinding',

@@ -1,6 +1,9 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { ContainerRegistry, ContainerRegistryProps, RegistrySku, RoleAssignmentMode } from '../lib/registry';
+import { DataAzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/data-azurerm-container-registry';
+import {
+  ContainerRegistry, ContainerRegistryAttributes, ContainerRegistryLookupOptions, ContainerRegistryProps, RegistrySku, RoleAssignmentMode,
+} from '../lib/registry';
 import { validationErrorOf } from './support/errors';
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
@@ -224,6 +227,23 @@ describe('ContainerRegistry', () => {
       expect(() => registry(stack, { retentionPolicyInDays: days.numberValue })).not.toThrow();
     });
 
+    test.each<[string, unknown]>([
+      ['no props', undefined],
+      ['empty props', {}],
+      ['null props', { name: null, resourceGroupName: null, location: null }],
+    ])('a plain-JavaScript caller with %s gets every missing prop named, not a TypeError', (_, props) => {
+      // WHEN
+      const error = validationErrorOf(() => new ContainerRegistry(newStack(), 'Registry', props as ContainerRegistryProps));
+      // THEN
+      expect(error.constructPath).toBe('TestStack/Registry');
+      expect(error.problems.map((p) => [p.property, p.message])).toEqual([
+        ['name', 'is required but was not given'],
+        ['resourceGroupName', 'is required but was not given'],
+        ['location', 'is required but was not given'],
+      ]);
+      expect(error.message.match(/Fix: /g)).toHaveLength(3);
+    });
+
     test('reports every bad prop in one error with construct path, property, value and fix', () => {
       // GIVEN
       const stack = newStack();
@@ -275,10 +295,38 @@ describe('ContainerRegistry.fromLookup', () => {
     expect(reg.roleAssignmentMode).toBe(RoleAssignmentMode.REGISTRY_PERMISSIONS);
   });
 
-  test('the data source is child "Default"', () => {
+  test('exposes the data source as the escape hatch "data", child "Default"', () => {
+    // GIVEN
     const stack = newStack();
     const reg = ContainerRegistry.fromLookup(stack, 'Registry', { registryName: 'myContainerRegistry', resourceGroupName: 'myResourceGroup' });
-    expect(reg.node.findChild('Default').constructor.name).toBe('DataAzurermContainerRegistry');
+    // WHEN the data source's other attributes are read through the returned type
+    const data: DataAzurermContainerRegistry = reg.data;
+    const out = outputsOf(stack, { sku: data.sku, admin: String(data.adminEnabled) });
+    // THEN
+    expect(reg.node.findChild('Default')).toBe(data);
+    expect(data).toBeInstanceOf(DataAzurermContainerRegistry);
+    const { key } = onlyBlock(synth(stack).data, 'azurerm_container_registry');
+    expect(out).toEqual({
+      sku: `\${data.azurerm_container_registry.${key}.sku}`,
+      admin: `\${data.azurerm_container_registry.${key}.admin_enabled}`,
+    });
+  });
+
+  test.each<[string, unknown]>([
+    ['no options', undefined],
+    ['empty options', {}],
+    ['null names', { registryName: null, resourceGroupName: null }],
+  ])('a plain-JavaScript caller with %s gets the missing names listed, not a TypeError', (_, options) => {
+    // WHEN
+    const error = validationErrorOf(() =>
+      ContainerRegistry.fromLookup(newStack(), 'Registry', options as ContainerRegistryLookupOptions));
+    // THEN
+    expect(error.constructPath).toBe('TestStack/Registry');
+    expect(error.problems.map((p) => [p.property, p.message])).toEqual([
+      ['registryName', 'is required but was not given'],
+      ['resourceGroupName', 'is required but was not given'],
+    ]);
+    expect(error.problems[0].fix).toMatch(/az acr list --query \[\]\.name/);
   });
 
   test('refuses a bad name and resource group in one error', () => {
@@ -377,5 +425,19 @@ describe('ContainerRegistry.fromRegistryAttributes', () => {
     const error = validationErrorOf(() =>
       ContainerRegistry.fromRegistryAttributes(newStack(), 'Registry', { registryId: REGISTRY_ID, registryName: 'a-b' }));
     expect(error.problems).toEqual([expect.objectContaining({ property: 'registryName', value: 'a-b' })]);
+  });
+
+  test.each<[string, unknown]>([
+    ['no attributes', undefined],
+    ['no registryId', { registryName: 'myContainerRegistry' }],
+    ['a null registryId', { registryId: null }],
+  ])('a plain-JavaScript caller with %s gets registryId named, not a TypeError', (_, attrs) => {
+    // WHEN
+    const error = validationErrorOf(() =>
+      ContainerRegistry.fromRegistryAttributes(newStack(), 'Registry', attrs as ContainerRegistryAttributes));
+    // THEN
+    expect(error.constructPath).toBe('TestStack/Registry');
+    expect(error.problems).toEqual([expect.objectContaining({ property: 'registryId', message: 'is required but was not given' })]);
+    expect(error.problems[0].fix).toMatch(/az acr show --query id/);
   });
 });

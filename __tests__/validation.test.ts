@@ -2,7 +2,7 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { DockerVirtualMachine, DockerVirtualMachineProps } from '../lib/docker-vm';
 import { ValidationError } from '../lib/errors';
 import { UserAssignedIdentity, UserAssignedIdentityAttributes } from '../lib/identity';
-import { ContainerRegistry, ContainerRegistryProps, RegistrySku, RoleAssignmentMode } from '../lib/registry';
+import { ContainerRegistry, ContainerRegistryProps, IContainerRegistry, RegistrySku, RoleAssignmentMode } from '../lib/registry';
 import { RegistryRole } from '../lib/registry-role';
 import {
   IMPORTED_REGISTRY_ID, keyPair, newIdentity, newStack, RG, sshPublicKey, SUBNET_ID, SUBSCRIPTION, vmProps,
@@ -30,7 +30,15 @@ const KEY_TYPE = `key; Azure accepts only RSA (2048 bits or more) and Ed25519 ke
 const PRIVATE_KEY_LINE = '  - sshPublicKey: "(a private key, not shown)" is a PRIVATE key: it must never be put in Terraform ' +
   `(the JSON and the state are readable). ${KEY_FIX}`;
 const NOT_A_SOURCE = 'is not an IPv4/IPv6 address, CIDR range or service tag. Fix: use e.g. "203.0.113.4/32" (your address: curl -s https://ifconfig.me)';
-const INTERNET = 'opens SSH to the whole internet. Fix: name your own address range, or set allowSshFromInternet: true to do it on purpose';
+const INTERNET_FIX = 'Fix: name your own address range, or set allowSshFromInternet: true to do it on purpose';
+const INTERNET = `opens SSH to the whole internet. ${INTERNET_FIX}`;
+const AZURE_CLOUD = `opens SSH to every Azure customer's VMs (AzureCloud is all of Azure's public address space). ${INTERNET_FIX}`;
+const IPV6_SOURCE = 'is an IPv6 source, but the VM\'s network interface has only an IPv4 address, so SSH from it could never arrive. ' +
+  'Fix: use IPv4 addresses and ranges, e.g. "203.0.113.4/32" (your IPv4 address: curl -4 -s https://ifconfig.me)';
+const UNKNOWN_TAG = 'is not an address, CIDR range or known NSG source service tag (VirtualNetwork, AzureLoadBalancer, Internet, AzureCloud, ' +
+  'GatewayManager, AzureTrafficManager, AzureFrontDoor.Backend, AzureCloud.<region>). ' +
+  'Fix: use one of those service tags, or the address range you mean, e.g. "203.0.113.0/24"';
+const IPV6_NETWORK = 'is an IPv6 range, but the construct creates an IPv4-only virtual network and subnet';
 const TIMEOUT_RULE = 'must be a whole number of at least 900 seconds: role assignments take up to 10 minutes to propagate. ' +
   'Fix: leave it at the default (1800) or choose 900 or more';
 const ABAC = 'is not honoured by a registry in ABAC mode (AbacRepositoryPermissions): the assignment would grant nothing. ' +
@@ -64,6 +72,12 @@ function importedIdentity(stack: TerraformStack, attrs: Partial<UserAssignedIden
 
 function vm(stack: TerraformStack, overrides: Partial<DockerVirtualMachineProps> = {}): DockerVirtualMachine {
   return new DockerVirtualMachine(stack, 'DockerVm', vmProps(overrides));
+}
+
+/** A registry implemented outside this library: an imported one with its name and login server replaced. */
+function customRegistry(stack: TerraformStack, registryName = 'myregistry', loginServer = 'myregistry.azurecr.io'): IContainerRegistry {
+  const imported = ContainerRegistry.fromRegistryAttributes(stack, 'Registry', { registryId: IMPORTED_REGISTRY_ID });
+  return Object.create(imported, { registryName: { value: registryName }, loginServer: { value: loginServer } });
 }
 
 function abacRegistry(stack: TerraformStack) {
@@ -341,6 +355,17 @@ const VM_NAME_ROWS: Row[] = [
     },
   },
   {
+    case: 'VM name too long for the public IP address named after it',
+    bad: (s) => vm(s, { name: name(73), computerName: 'host', subnetId: SUBNET_ID, associatePublicIpAddress: true }),
+    good: (s) => vm(s, { name: name(72), computerName: 'host', subnetId: SUBNET_ID, associatePublicIpAddress: true }),
+    path: 'Test/DockerVm',
+    line: {
+      property: 'name',
+      after: `is too long for the resources named after it: the public IP address "${name(73)}PublicIP" would exceed Azure's 80-character limit. ` +
+        'Fix: shorten name to at most 72 characters',
+    },
+  },
+  {
     case: 'derived computer name with an underscore',
     bad: (s) => vm(s, { name: 'my_vm' }),
     good: (s) => vm(s, { name: 'my_vm', computerName: 'my-vm' }),
@@ -553,8 +578,8 @@ const SOURCE_ROWS: Row[] = [
     ['words with a space', 'foo bar', 'VirtualNetwork'],
     ['an octal-looking octet', '010.0.0.0/8', '10.0.0.0/8'],
     ['a short IPv4 form', '10/8', '10.0.0.0/8'],
-    ['an IPv6 zone', 'fe80::1%eth0', 'fe80::1'],
-    ['a prefix length over 128', '2001:db8::/129', '2001:db8::/128'],
+    ['an IPv6 zone', 'fe80::1%eth0', '203.0.113.4'],
+    ['a prefix length over 128', '2001:db8::/129', '203.0.113.0/24'],
   ]).map(([what, bad, good]): Row => ({
     case: `SSH source with ${what}`,
     bad: (s) => vm(s, { sshSourceAddressPrefixes: [bad] }),
@@ -570,13 +595,84 @@ const SOURCE_ROWS: Row[] = [
     line: '  - sshSourceAddressPrefixes: "203.0.113.4/24" has bits set past its prefix length, which Azure refuses ' +
       '(the range starts at 203.0.113.0/24). Fix: use "203.0.113.0/24"',
   },
-  ...['*', 'Internet', 'any', '0.0.0.0', '0.0.0.0/0', '::/0'].map((source): Row => ({
+  ...['*', 'Internet', '0.0.0.0', '0.0.0.0/0'].map((source): Row => ({
     case: `SSH source ${source} without allowSshFromInternet`,
     bad: (s) => vm(s, { sshSourceAddressPrefixes: [source] }),
     good: (s) => vm(s, { sshSourceAddressPrefixes: [source], allowSshFromInternet: true }),
     path: 'Test/DockerVm',
     line: `  - sshSourceAddressPrefixes: "${source}" ${INTERNET}`,
   })),
+  ...([
+    ['AzureCloud', AZURE_CLOUD],
+    ['AzureCloud.westeurope', AZURE_CLOUD],
+    ['0.0.0.0/1', `opens SSH to a large part of the internet (a /1 range). ${INTERNET_FIX}`],
+  ]).map(([source, message]): Row => ({
+    case: `SSH source ${source} without allowSshFromInternet`,
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: [source] }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: [source], allowSshFromInternet: true }),
+    path: 'Test/DockerVm',
+    line: `  - sshSourceAddressPrefixes: "${source}" ${message}`,
+  })),
+  {
+    case: 'SSH source range shorter than /8 (a /7)',
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: ['8.0.0.0/7'] }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: ['8.0.0.0/8'] }),
+    path: 'Test/DockerVm',
+    line: `  - sshSourceAddressPrefixes: "8.0.0.0/7" opens SSH to a large part of the internet (a /7 range). ${INTERNET_FIX}`,
+  },
+  {
+    case: 'SSH source that is an IPv6 range',
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: ['2001:db8::/48'] }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: ['203.0.113.0/24'] }),
+    path: 'Test/DockerVm',
+    line: `  - sshSourceAddressPrefixes: "2001:db8::/48" ${IPV6_SOURCE}`,
+  },
+  {
+    case: 'SSH sources mixing IPv4 and IPv6 addresses',
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: ['203.0.113.4', '2001:db8::1'] }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: ['203.0.113.4', '198.51.100.1'] }),
+    path: 'Test/DockerVm',
+    line: `  - sshSourceAddressPrefixes: "2001:db8::1" ${IPV6_SOURCE}`,
+  },
+  {
+    case: 'SSH source ::/0 even with allowSshFromInternet',
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: ['::/0'], allowSshFromInternet: true }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: ['0.0.0.0/0'], allowSshFromInternet: true }),
+    path: 'Test/DockerVm',
+    line: `  - sshSourceAddressPrefixes: "::/0" ${IPV6_SOURCE}`,
+  },
+  {
+    case: 'SSH source "office", which is no service tag',
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: ['office'] }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: ['VirtualNetwork'] }),
+    path: 'Test/DockerVm',
+    line: `  - sshSourceAddressPrefixes: "office" ${UNKNOWN_TAG}`,
+  },
+  ...([
+    ['virtualnetwork', 'VirtualNetwork'],
+    ['AZURELOADBALANCER', 'AzureLoadBalancer'],
+    ['azurefrontdoor.backend', 'AzureFrontDoor.Backend'],
+  ]).map(([bad, good]): Row => ({
+    case: `SSH source service tag ${bad} in the wrong case`,
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: [bad] }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: [good] }),
+    path: 'Test/DockerVm',
+    line: `  - sshSourceAddressPrefixes: "${bad}" is not spelt as Azure documents the service tag. Fix: use "${good}"`,
+  })),
+  {
+    case: 'SSH source azurecloud.westeurope in the wrong case',
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: ['azurecloud.westeurope'], allowSshFromInternet: true }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: ['AzureCloud.westeurope'], allowSshFromInternet: true }),
+    path: 'Test/DockerVm',
+    line: '  - sshSourceAddressPrefixes: "azurecloud.westeurope" is not spelt as Azure documents the service tag. Fix: use "AzureCloud.westeurope"',
+  },
+  {
+    case: 'SSH source "any", the portal\'s word for "*"',
+    bad: (s) => vm(s, { sshSourceAddressPrefixes: ['any'], allowSshFromInternet: true }),
+    good: (s) => vm(s, { sshSourceAddressPrefixes: ['*'], allowSshFromInternet: true }),
+    path: 'Test/DockerVm',
+    line: '  - sshSourceAddressPrefixes: "any" is not a source Azure accepts. Fix: use "*" for any source',
+  },
   {
     case: 'SSH sources mixing a service tag with a CIDR',
     bad: (s) => vm(s, { sshSourceAddressPrefixes: ['VirtualNetwork', '10.0.0.0/8'] }),
@@ -619,6 +715,20 @@ const VM_SETTING_ROWS: Row[] = [
     good: (s) => vm(s, { subnetAddressPrefix: '10.0.0.0/29' }),
     path: 'Test/DockerVm',
     line: '  - subnetAddressPrefix: "10.0.0.0/30" is smaller than /29, the smallest subnet Azure allows. Fix: use a /29 or larger range, e.g. a /24',
+  },
+  {
+    case: 'virtual network address space that is IPv6',
+    bad: (s) => vm(s, { virtualNetworkAddressSpace: '2001:db8::/48' }),
+    good: (s) => vm(s, { virtualNetworkAddressSpace: '10.0.0.0/16' }),
+    path: 'Test/DockerVm',
+    line: `  - virtualNetworkAddressSpace: "2001:db8::/48" ${IPV6_NETWORK}. Fix: use a private range such as "10.0.0.0/16"`,
+  },
+  {
+    case: 'subnet prefix that is IPv6 (and smaller than /29)',
+    bad: (s) => vm(s, { subnetAddressPrefix: '2001:db8::/126' }),
+    good: (s) => vm(s, { subnetAddressPrefix: '10.0.0.0/29' }),
+    path: 'Test/DockerVm',
+    line: `  - subnetAddressPrefix: "2001:db8::/126" ${IPV6_NETWORK}. Fix: use a range inside the virtual network, such as "10.0.0.0/24"`,
   },
   {
     case: 'virtual network address space without a prefix length',
@@ -725,6 +835,40 @@ const VM_SETTING_ROWS: Row[] = [
     good: (s) => vm(s).pullImages(registry(s), [`aci-helloworld:${'t'.repeat(128)}`]),
     path: 'Test/DockerVm',
     line: { property: 'pullImages(images)', after: IMAGE_RULE },
+  },
+  {
+    case: 'images that are a token list',
+    bad: (s) => vm(s).pullImages(registry(s), variable(s, 'images', 'list(string)').listValue),
+    good: (s) => vm(s).pullImages(registry(s), ['aci-helloworld:v1']),
+    path: 'Test/DockerVm',
+    line: {
+      property: 'pullImages(images)',
+      after: 'is a token list (known only at apply), but the VM\'s cloud-config names each image at synth. ' +
+        'Fix: pass a literal list of image references, e.g. ["aci-helloworld:v1"]',
+    },
+  },
+  ...['my registry', 'my-registry', 'acr'].map((bad): Row => ({
+    case: `a custom registry named "${bad}"`,
+    bad: (s) => vm(s).pullImages(customRegistry(s, bad), ['aci-helloworld:v1']),
+    good: (s) => vm(s).pullImages(customRegistry(s, 'myregistry'), ['aci-helloworld:v1']),
+    path: 'Test/DockerVm',
+    line: `  - pullImages(registry.registryName): "${bad}" ${REGISTRY_NAME_RULE}. ` +
+      'Fix: give the registry\'s name as az acr list --query [].name shows it, e.g. "mycontainerregistry"',
+  })),
+  {
+    case: 'a custom registry whose login server has a scheme',
+    bad: (s) => vm(s).pullImages(customRegistry(s, 'myregistry', 'https://myregistry.azurecr.io'), ['aci-helloworld:v1']),
+    good: (s) => vm(s).pullImages(customRegistry(s, 'myregistry', 'myregistry.azurecr.io'), ['aci-helloworld:v1']),
+    path: 'Test/DockerVm',
+    line: '  - pullImages(registry.loginServer): "https://myregistry.azurecr.io" is not a host name (no scheme, path, port or spaces). ' +
+      'Fix: give the registry\'s login server as az acr show --query loginServer shows it, e.g. "mycontainerregistry.azurecr.io"',
+  },
+  {
+    case: 'the public IP address of a VM without one',
+    bad: (s) => vm(s).publicIpAddress,
+    good: (s) => vm(s, { associatePublicIpAddress: true }).publicIpAddress,
+    path: 'Test/DockerVm',
+    line: '  - associatePublicIpAddress: (not set) is off, so the VM has no public IP address. Fix: set associatePublicIpAddress: true',
   },
   {
     case: 'no images to pull',

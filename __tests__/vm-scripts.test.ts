@@ -210,18 +210,12 @@ describe('renderCloudConfig', () => {
       expect(timer.OnBootSec).toHaveLength(1);
       expect(timer.WantedBy).toEqual(['timers.target']);
     });
-
-    it('re-runs the login at the configured interval', () => {
-      const text = renderCloudConfig({ ...twoLogins(), refreshIntervalMinutes: 45 });
-      expect(directives(fileAt(parseCloudConfig(text), TIMER_PATH).content).OnUnitActiveSec).toEqual(['45min']);
-    });
   });
 
   describe('bad options', () => {
     it.each<[string, Partial<CloudConfigOptions>, RegExp]>([
       ['an admin user name with a space', { adminUsername: 'azure user' }, /adminUsername 'azure user' is not a Linux user name/],
       ['a zero budget', { loginTimeoutSeconds: 0 }, /loginTimeoutSeconds 0 is not a positive whole number/],
-      ['a refresh slower than the ACR token lifetime', { refreshIntervalMinutes: 180 }, /refreshIntervalMinutes 180 .* 1 to 179/],
       [
         'an image with a space',
         { logins: [{ registryName: 'r', loginServer: 'r.azurecr.io', images: ['app v1'] }] },
@@ -288,7 +282,7 @@ describe('renderCloudConfig', () => {
       tempDirs.push(path.dirname(script));
       const service = directives(fileAt(config, SERVICE_PATH).content);
       const environment = Object.fromEntries((service.Environment ?? []).map((e) => e.split('=', 2)));
-      const fakes = new FakeBin({ az: {}, docker: {} });
+      const fakes = new FakeBin({ az: { recordEnv: ['AZURE_CONFIG_DIR'] }, docker: {} });
       try {
         // WHEN each ExecStart runs in order, as systemd runs a oneshot's
         for (const line of service.ExecStart ?? []) {
@@ -308,6 +302,9 @@ describe('renderCloudConfig', () => {
           'az acr login --name otherRegistry',
           'docker pull otherregistry.azurecr.io/nginx:1.27',
         ]);
+        // AND every az call kept to the script's own Azure CLI profile in the user's home (systemd sets HOME for User=)
+        const profile = path.join(fakes.home, '.azure-acr-login');
+        expect(fakes.environments('az')).toEqual(Array(4).fill({ AZURE_CONFIG_DIR: profile }));
       } finally {
         fakes.remove();
       }

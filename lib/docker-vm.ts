@@ -13,7 +13,10 @@ import { ValidationError } from './errors';
 import { IUserAssignedIdentity } from './identity';
 import { IGrantable, IPrincipal, PrincipalType } from './principal';
 import { IContainerRegistry } from './registry';
-import { DEFAULT_SUBNET_ADDRESS_PREFIX, DEFAULT_VNET_ADDRESS_SPACE, isImageReference, validateDockerVmProps } from './private/docker-vm-props';
+import {
+  DEFAULT_SUBNET_ADDRESS_PREFIX, DEFAULT_VNET_ADDRESS_SPACE, isImageReference, validateDockerVmProps,
+} from './private/docker-vm-props';
+import { isLoginServer, isRegistryName, REGISTRY_NAME_RULE } from './private/azure-names';
 import { isLiteral, PropsValidator } from './private/validation';
 import { customDataOf, estimatedCustomDataBytes, RegistryLogin, renderCloudConfig } from './private/vm-scripts';
 
@@ -100,29 +103,32 @@ export interface DockerVirtualMachineProps {
    */
   readonly subnetId?: string;
   /**
-   * The address space of the virtual network created when `subnetId` is not given.
+   * The IPv4 address space of the virtual network created when `subnetId` is not given.
    * @default '10.0.0.0/16'
    */
   readonly virtualNetworkAddressSpace?: string;
   /**
-   * The address prefix of the subnet created when `subnetId` is not given: inside `virtualNetworkAddressSpace`,
+   * The IPv4 address prefix of the subnet created when `subnetId` is not given: inside `virtualNetworkAddressSpace`,
    * /29 or larger.
    * @default '10.0.0.0/24'
    */
   readonly subnetAddressPrefix?: string;
   /**
-   * Gives the VM a static Standard public IP address (as `az vm create` does).
+   * Gives the VM a static Standard public IP address (as `az vm create` does), read from `publicIpAddress`.
    * @default false
    */
-  readonly publicIpAddress?: boolean;
+  readonly associatePublicIpAddress?: boolean;
   /**
-   * Source address ranges (IPv4/IPv6 addresses or CIDRs, or one service tag) allowed to reach SSH (TCP 22).
+   * Source address ranges allowed to reach SSH (TCP 22): IPv4 addresses or CIDRs, or one service tag
+   * (`VirtualNetwork`, `AzureLoadBalancer`, `Internet`, `AzureCloud[.<region>]`, `GatewayManager`,
+   * `AzureTrafficManager`, `AzureFrontDoor.Backend`). IPv4 only: the VM's network interface has no IPv6 address.
    * A CIDR must start its range (`203.0.113.0/24`, not `203.0.113.4/24`): Azure refuses the latter.
    * @default - no SSH from anywhere
    */
   readonly sshSourceAddressPrefixes?: string[];
   /**
-   * Allows `sshSourceAddressPrefixes` to open SSH to the whole internet (`*`, `Internet`, `0.0.0.0/0`, `::/0`).
+   * Allows `sshSourceAddressPrefixes` to open SSH to the internet or a large part of it: `*`, `Internet`,
+   * `AzureCloud[.<region>]` (every Azure customer's VMs), or a range shorter than /8 such as `0.0.0.0/0`.
    * @default false
    */
   readonly allowSshFromInternet?: boolean;
@@ -180,7 +186,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   public readonly virtualNetwork?: VirtualNetwork;
   /** The subnet, when the construct created one. */
   public readonly subnet?: Subnet;
-  /** The public IP, when `publicIpAddress` is set. */
+  /** The public IP, when `associatePublicIpAddress` is set. */
   public readonly publicIp?: PublicIp;
   /** The VM's resource ID. */
   public readonly virtualMachineId: string;
@@ -254,7 +260,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
       subnetId = this.subnet.id;
     }
 
-    if (props.publicIpAddress) {
+    if (props.associatePublicIpAddress) {
       this.publicIp = new PublicIp(this, 'PublicIp', {
         ...common,
         name: `${props.name}PublicIP`,
@@ -307,12 +313,12 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
     this.node.addValidation({ validate: () => this.validateCustomData() });
   }
 
-  /** The VM's public IP address; throws when the VM has none. */
+  /** The VM's public IP address; throws unless `associatePublicIpAddress` is set. */
   public get publicIpAddress(): string {
     if (!this.publicIp) {
       throw new ValidationError('DockerVirtualMachine', this.node.path, [{
-        property: 'publicIpAddress', value: this.props.publicIpAddress,
-        message: 'is off, so the VM has no public IP address', fix: 'set publicIpAddress: true',
+        property: 'associatePublicIpAddress', value: this.props.associatePublicIpAddress,
+        message: 'is off, so the VM has no public IP address', fix: 'set associatePublicIpAddress: true',
       }]);
     }
     return this.publicIp.ipAddress;
@@ -358,12 +364,22 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
    */
   public pullImages(registry: IContainerRegistry, images: string[], options: PullImagesOptions = {}): void {
     const v = new PropsValidator('DockerVirtualMachine', this);
-    for (const image of images) {
-      v.expectLiteral(image, isImageReference, 'pullImages(images)',
-        'is not an image reference relative to the registry (repository[:tag] or repository@sha256:digest, lowercase)',
-        'give the image without the login server, e.g. "aci-helloworld:v1"');
+    // Checked here, not by the cloud-config renderer, which runs inside cdktf's token resolution.
+    v.expectLiteral(registry.registryName, isRegistryName, 'pullImages(registry.registryName)', REGISTRY_NAME_RULE,
+      'give the registry\'s name as az acr list --query [].name shows it, e.g. "mycontainerregistry"');
+    v.expectLiteral(registry.loginServer, isLoginServer, 'pullImages(registry.loginServer)', 'is not a host name (no scheme, path, port or spaces)',
+      'give the registry\'s login server as az acr show --query loginServer shows it, e.g. "mycontainerregistry.azurecr.io"');
+    if (Token.isUnresolved(images)) {
+      v.expect(false, 'pullImages(images)', images, 'is a token list (known only at apply), but the VM\'s cloud-config names each image at synth',
+        'pass a literal list of image references, e.g. ["aci-helloworld:v1"]');
+    } else {
+      for (const image of images) {
+        v.expectLiteral(image, isImageReference, 'pullImages(images)',
+          'is not an image reference relative to the registry (repository[:tag] or repository@sha256:digest, lowercase)',
+          'give the image without the login server, e.g. "aci-helloworld:v1"');
+      }
+      v.expect(images.length > 0, 'pullImages(images)', images, 'is empty', 'name at least one image, e.g. ["aci-helloworld:v1"]');
     }
-    v.expect(images.length > 0, 'pullImages(images)', images, 'is empty', 'name at least one image, e.g. ["aci-helloworld:v1"]');
     const identity = options.identity;
     v.expect(identity === undefined || this.userAssignedIdentities.includes(identity), 'pullImages(options.identity)',
       identity?.node.path, 'is not one of the VM\'s userAssignedIdentities, so the VM cannot log in with it',

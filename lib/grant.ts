@@ -10,7 +10,10 @@ import { RegistryRole } from './registry-role';
  * @internal
  */
 export interface RoleAssignmentOptions {
-  /** The construct the role assignment is created under (the resource's construct). */
+  /**
+   * The resource's construct. The role assignment is created under it, or under the grantee when the
+   * grantee is a construct in another stack.
+   */
   readonly scope: IConstruct;
   /** The resource ID the role is assigned at. */
   readonly resourceId: string;
@@ -33,8 +36,8 @@ export class Grant implements ITerraformDependable {
   public static _assign(options: RoleAssignmentOptions): Grant {
     const { scope, role } = options;
     const principal = options.grantee.grantPrincipal;
-    const grantee = granteeKey(options.grantee, principal, scope);
-    const id = `${constructIdPart(role.roleName)}-${grantee}`;
+    const granteeConstruct = constructOf(options.grantee, principal);
+    const grantee = granteeKey(granteeConstruct, principal, scope);
 
     // The same role (by GUID or name) to the same grantee, whatever the role was called.
     const grants = Grant.byScope.get(scope) ?? new Map<string, Grant>();
@@ -43,10 +46,25 @@ export class Grant implements ITerraformDependable {
     const same = key === undefined ? undefined : grants.get(key);
     if (same) return same;
 
-    const existing = scope.node.tryFindChild(id);
+    // A grantee in another stack gets the role assignment in its own stack (as aws-cdk attaches grants to
+    // the principal): that stack then depends on the resource's, never the other way round, so the
+    // grantee's stack can also reference the resource (a VM pulling from the registry) without a cycle.
+    const crossStack = granteeConstruct !== undefined && TerraformStack.of(granteeConstruct) !== TerraformStack.of(scope);
+    const parent = crossStack ? granteeConstruct : scope;
+    const id = `${constructIdPart(role.roleName)}-${crossStack ? pathKey(scope, true) : grantee}`;
+
+    const existing = parent.node.tryFindChild(id);
     if (existing) {
       const grant = Grant.ofRoleAssignment.get(existing);
-      if (!grant) throw new Error(`Grant: '${scope.node.path}' already has a child named '${id}' that is not a role assignment.`);
+      if (!grant) {
+        throw new ValidationError('Grant', scope.node.path, [{
+          property: 'grantee',
+          value: granteeConstruct?.node.path ?? principal.principalId,
+          message: `needs the construct id '${id}' under '${parent.node.path}' for its ${role.roleName} role assignment, ` +
+            `but a ${existing.constructor.name} already has it`,
+          fix: `give that ${existing.constructor.name} another id`,
+        }]);
+      }
       if (key !== undefined && !Token.isUnresolved(grant.role._key)) {
         // Two different literal roles share a name, so their role assignments would share a construct id.
         throw new ValidationError('Grant', scope.node.path, [{
@@ -59,9 +77,9 @@ export class Grant implements ITerraformDependable {
       return grant;
     }
 
-    const roleDefinition = role._definitionFor(subscriptionOf(options.resourceId));
+    const roleDefinition = role._definitionFor(subscriptionOf(options.resourceId, scope));
     const isServicePrincipal = principal.principalType === PrincipalType.SERVICE_PRINCIPAL;
-    const roleAssignment = new RoleAssignment(scope, id, {
+    const roleAssignment = new RoleAssignment(parent, id, {
       // Deterministic, so re-applies, imports and a second stack granting the same role agree.
       name: Fn.uuidv5('url', `${options.resourceId}|${principal.principalId}|${role._key}`),
       scope: options.resourceId,
@@ -101,28 +119,43 @@ export class Grant implements ITerraformDependable {
 }
 
 /** `/subscriptions/<id>/...` → `<id>`; a token is split by Terraform at apply. */
-function subscriptionOf(resourceId: string): string {
+function subscriptionOf(resourceId: string, scope: IConstruct): string {
   if (Token.isUnresolved(resourceId)) return Fn.element(Fn.split('/', resourceId), 2);
   const match = /^\/subscriptions\/([^/]+)\//i.exec(resourceId);
-  if (!match) throw new Error(`Grant: ${JSON.stringify(resourceId)} is not an Azure resource ID (/subscriptions/<id>/...).`);
+  if (!match) {
+    throw new ValidationError('Grant', scope.node.path, [{
+      property: 'resourceId',
+      value: resourceId,
+      message: 'is not an Azure resource ID, so the role cannot be assigned on it',
+      fix: 'pass the resource\'s "id" as az shows it: /subscriptions/<subscription>/resourceGroups/<group>/providers/...',
+    }]);
+  }
   return match[1];
 }
 
+/** The grantee as a construct, when it (or its principal) is one. */
+function constructOf(grantee: IGrantable, principal: IPrincipal): (IGrantable & IConstruct) | undefined {
+  return [grantee, principal].find((g): g is IGrantable & IConstruct => Construct.isConstruct(g));
+}
+
 /** A stable, token-free key of the grantee, used in the role assignment's construct id. */
-function granteeKey(grantee: IGrantable, principal: IPrincipal, scope: IConstruct): string {
-  const construct = [grantee, principal].find((g): g is IGrantable & IConstruct => Construct.isConstruct(g));
-  if (construct) {
-    const sameStack = TerraformStack.of(construct) === TerraformStack.of(scope);
-    const scopes = construct.node.scopes.slice(1); // drop the App
-    const path = sameStack ? scopes.filter((s) => !TerraformStack.isStack(s)) : scopes;
-    return path.map((s) => constructIdPart(s.node.id)).join('-');
-  }
+function granteeKey(construct: IConstruct | undefined, principal: IPrincipal, scope: IConstruct): string {
+  if (construct) return pathKey(construct, TerraformStack.of(construct) !== TerraformStack.of(scope));
   if (!Token.isUnresolved(principal.principalId)) return principal.principalId;
-  throw new Error(
-    `Grant: the grantee is not a construct and its principalId is a token (known only at apply), so no stable ` +
-      `construct id can be derived for its role assignment. Fix: grant to a construct (UserAssignedIdentity, ` +
-      `DockerVirtualMachine) or to a principal with a literal principalId.`,
-  );
+  throw new ValidationError('Grant', scope.node.path, [{
+    property: 'grantee',
+    value: principal.principalId,
+    message: 'is not a construct and its principalId is a token (known only at apply), so no stable construct id ' +
+      'can be derived for its role assignment',
+    fix: 'grant to a construct (UserAssignedIdentity, DockerVirtualMachine) or to a principal with a literal principalId',
+  }]);
+}
+
+/** A construct's path as one construct id part, from its stack down (or below its stack). */
+function pathKey(construct: IConstruct, withStack: boolean): string {
+  const scopes = construct.node.scopes.slice(1); // drop the App
+  const path = withStack ? scopes : scopes.filter((s) => !TerraformStack.isStack(s));
+  return path.map((s) => constructIdPart(s.node.id)).join('-');
 }
 
 function constructIdPart(text: string): string {

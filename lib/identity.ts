@@ -1,8 +1,9 @@
 import { UserAssignedIdentity as AzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Construct, IConstruct } from 'constructs';
+import { ValidationError } from './errors';
 import { IPrincipal, PrincipalType } from './principal';
 import { GUID, isResourceGroupName, isResourceIdOfType, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
-import { PropsValidator } from './private/validation';
+import { isLiteral, PropsValidator } from './private/validation';
 
 const IDENTITY_TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 
@@ -16,6 +17,11 @@ export interface IUserAssignedIdentity extends IPrincipal, IConstruct {
   readonly principalId: string;
   /** The identity's client (application) ID: what `az login --identity --client-id` takes. */
   readonly clientId: string;
+  /**
+   * The Entra ID tenant the identity belongs to. Reading it from an identity imported without
+   * `tenantId` throws a {@link ValidationError}.
+   */
+  readonly tenantId: string;
 }
 
 /**
@@ -66,6 +72,7 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
     id: string,
     attrs: UserAssignedIdentityAttributes,
   ): IUserAssignedIdentity {
+    attrs = attrs ?? ({} as UserAssignedIdentityAttributes);
     class Import extends Construct implements IUserAssignedIdentity {
       public readonly identityId = attrs.identityId;
       public readonly principalId = attrs.principalId;
@@ -73,24 +80,39 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
       public readonly principalType = PrincipalType.SERVICE_PRINCIPAL;
       public readonly grantPrincipal = this;
       public get tenantId(): string {
-        if (attrs.tenantId === undefined) {
-          throw new Error(`UserAssignedIdentity at '${this.node.path}': tenantId was not given to fromIdentityAttributes.`);
+        if (attrs.tenantId === undefined || attrs.tenantId === null) {
+          throw new ValidationError('UserAssignedIdentity.fromIdentityAttributes', this.node.path, [{
+            property: 'tenantId',
+            value: undefined,
+            message: 'was not given, so the imported identity\'s tenant is unknown',
+            fix: 'pass tenantId to fromIdentityAttributes: az identity show --query tenantId',
+          }]);
         }
         return attrs.tenantId;
       }
     }
     const imported = new Import(scope, id);
     const v = new PropsValidator('UserAssignedIdentity.fromIdentityAttributes', imported);
-    v.expectLiteral(attrs.identityId, (x) => isResourceIdOfType(x, IDENTITY_TYPE), 'identityId',
+    v.expectGiven(attrs, {
+      identityId: 'pass the identity\'s "id": az identity show --query id',
+      principalId: 'pass the identity\'s principal (object) ID: az identity show --query principalId',
+      clientId: 'pass the identity\'s client ID: az identity show --query clientId',
+    });
+    v.expectLiteral(attrs.identityId ?? undefined, (x) => isResourceIdOfType(x, IDENTITY_TYPE), 'identityId',
       'is not a user-assigned identity resource ID',
       'pass the identity\'s "id" (az identity show --query id), /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>');
-    v.expectLiteral(attrs.principalId, (x) => GUID.test(x), 'principalId', 'is not a GUID',
+    v.expectLiteral(attrs.principalId ?? undefined, (x) => GUID.test(x), 'principalId', 'is not a GUID',
       'pass the identity\'s principal (object) ID: az identity show --query principalId');
-    v.expectLiteral(attrs.clientId, (x) => GUID.test(x), 'clientId', 'is not a GUID',
+    v.expectLiteral(attrs.clientId ?? undefined, (x) => GUID.test(x), 'clientId', 'is not a GUID',
       'pass the identity\'s client ID: az identity show --query clientId');
-    v.expectLiteral(attrs.principalId, (x) => x.toLowerCase() !== attrs.clientId.toLowerCase(), 'principalId',
-      'is the same as clientId: a role assigned to a client ID never takes effect',
-      'pass the principal (object) ID as principalId: az identity show --query principalId');
+    v.expectLiteral(attrs.tenantId ?? undefined, (x) => GUID.test(x), 'tenantId', 'is not a GUID',
+      'pass the identity\'s tenant ID: az identity show --query tenantId');
+    const guids = [attrs.principalId, attrs.clientId].every((x) => isLiteral(x) && GUID.test(x));
+    if (guids) {
+      v.expect(attrs.principalId.toLowerCase() !== attrs.clientId.toLowerCase(), 'principalId', attrs.principalId,
+        'is the same as clientId: a role assigned to a client ID never takes effect',
+        'pass the principal (object) ID as principalId: az identity show --query principalId');
+    }
     v.throwIfInvalid();
     return imported;
   }
@@ -109,11 +131,17 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
 
   constructor(scope: Construct, id: string, props: UserAssignedIdentityProps) {
     super(scope, id);
+    props = props ?? ({} as UserAssignedIdentityProps);
     const v = new PropsValidator('UserAssignedIdentity', this);
-    v.expectLiteral(props.name, (x) => /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/.test(x), 'name',
+    v.expectGiven(props, {
+      name: 'choose a name such as "myACRId"',
+      resourceGroupName: 'use the name of an existing resource group, such as "myResourceGroup"',
+      location: 'name the Azure region, such as "eastus"',
+    });
+    v.expectLiteral(props.name ?? undefined, (x) => /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/.test(x), 'name',
       'must be 3-128 letters, digits, hyphens or underscores, starting with a letter or digit',
       'choose a name such as "myACRId"');
-    v.expectLiteral(props.resourceGroupName, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
+    v.expectLiteral(props.resourceGroupName ?? undefined, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
       'use the name of an existing resource group, such as "myResourceGroup"');
     v.throwIfInvalid();
 
@@ -130,3 +158,4 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
     this.identityName = this.resource.name;
   }
 }
+

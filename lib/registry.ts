@@ -5,14 +5,11 @@ import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { Grant } from './grant';
 import { IGrantable } from './principal';
-import { isResourceGroupName, isResourceIdOfType, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
+import { isLoginServer, isRegistryName, isResourceGroupName, isResourceIdOfType, REGISTRY_NAME_RULE, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
 import { isLiteral, PropsValidator } from './private/validation';
 import { RegistryRole } from './registry-role';
 
 const REGISTRY_TYPE = 'Microsoft.ContainerRegistry/registries';
-const REGISTRY_NAME = /^[A-Za-z0-9]{5,50}$/;
-const LOGIN_SERVER = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
-const REGISTRY_NAME_RULE = 'must be 5-50 letters and digits (no hyphens, dots or underscores); registry names are globally unique';
 
 /** The pricing tier of a registry. */
 export enum RegistrySku {
@@ -57,6 +54,14 @@ export interface IContainerRegistry extends IConstruct {
   grantPull(grantee: IGrantable): Grant;
   /** Lets the grantee push and pull images: AcrPush (Container Registry Repository Writer in ABAC mode). */
   grantPush(grantee: IGrantable): Grant;
+}
+
+/**
+ * A registry read by {@link ContainerRegistry.fromLookup}, with its data source.
+ */
+export interface ILookedUpContainerRegistry extends IContainerRegistry {
+  /** The `azurerm_container_registry` data source: the escape hatch (e.g. `data.adminEnabled`, `data.sku`). */
+  readonly data: DataAzurermContainerRegistry;
 }
 
 /** The grants, implemented once for made, looked-up and imported registries. */
@@ -195,20 +200,24 @@ export class ContainerRegistry extends ContainerRegistryBase {
    * The data source reads the admin password into the Terraform state when the registry's
    * admin user is enabled; prefer {@link fromRegistryAttributes} for such registries.
    */
-  public static fromLookup(scope: Construct, id: string, options: ContainerRegistryLookupOptions): IContainerRegistry {
-    class Lookup extends ContainerRegistryBase {
+  public static fromLookup(scope: Construct, id: string, options: ContainerRegistryLookupOptions): ILookedUpContainerRegistry {
+    options = options ?? ({} as ContainerRegistryLookupOptions);
+    class Lookup extends ContainerRegistryBase implements ILookedUpContainerRegistry {
       public readonly registryId: string;
       public readonly registryName: string;
       public readonly loginServer: string;
       public readonly roleAssignmentMode = options.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
-      /** The `azurerm_container_registry` data source. */
       public readonly data: DataAzurermContainerRegistry;
       constructor() {
         super(scope, id);
         const v = new PropsValidator('ContainerRegistry.fromLookup', this);
-        v.expectLiteral(options.registryName, (x) => REGISTRY_NAME.test(x), 'registryName', REGISTRY_NAME_RULE,
+        v.expectGiven(options, {
+          registryName: 'pass the registry\'s name, as shown by az acr list --query [].name',
+          resourceGroupName: 'pass the registry\'s resource group, as shown by az acr show --query resourceGroup',
+        });
+        v.expectLiteral(options.registryName ?? undefined, isRegistryName, 'registryName', REGISTRY_NAME_RULE,
           'use the name shown by az acr list --query [].name');
-        v.expectLiteral(options.resourceGroupName, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
+        v.expectLiteral(options.resourceGroupName ?? undefined, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
           'use the registry\'s resource group, as shown by az acr show --query resourceGroup');
         v.throwIfInvalid();
         this.data = new DataAzurermContainerRegistry(this, 'Default', {
@@ -227,28 +236,21 @@ export class ContainerRegistry extends ContainerRegistryBase {
    * A registry made elsewhere, by its resource ID, with no lookup.
    */
   public static fromRegistryAttributes(scope: Construct, id: string, attrs: ContainerRegistryAttributes): IContainerRegistry {
+    attrs = attrs ?? ({} as ContainerRegistryAttributes);
     class Import extends ContainerRegistryBase {
-      public readonly registryId = attrs.registryId;
-      public readonly registryName = attrs.registryName ?? lastSegment(attrs.registryId);
-      public readonly loginServer = attrs.loginServer ?? loginServerOf(this.registryName);
+      public readonly registryId: string;
+      public readonly registryName: string;
+      public readonly loginServer: string;
       public readonly roleAssignmentMode = attrs.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
+      constructor() {
+        super(scope, id);
+        validateRegistryAttributes(this, attrs);
+        this.registryId = attrs.registryId;
+        this.registryName = attrs.registryName ?? lastSegment(attrs.registryId);
+        this.loginServer = attrs.loginServer ?? loginServerOf(this.registryName);
+      }
     }
-    const imported = new Import(scope, id);
-    const v = new PropsValidator('ContainerRegistry.fromRegistryAttributes', imported);
-    v.expectLiteral(attrs.registryId, (x) => isResourceIdOfType(x, REGISTRY_TYPE), 'registryId',
-      'is not a container registry resource ID',
-      'pass the registry\'s "id" (az acr show --query id), /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>');
-    v.expectLiteral(attrs.registryName, (x) => REGISTRY_NAME.test(x), 'registryName', REGISTRY_NAME_RULE,
-      'use the name shown by az acr list --query [].name');
-    if (attrs.registryName === undefined && v.ok && isLiteral(attrs.registryId)) {
-      v.expect(REGISTRY_NAME.test(imported.registryName), 'registryId', attrs.registryId,
-        `ends in a name that ${REGISTRY_NAME_RULE}`, 'pass the registry\'s "id" as shown by az acr show --query id');
-    }
-    // The VM's login runs `docker pull <loginServer>/<image>`: a scheme, path or space would break it at boot.
-    v.expectLiteral(attrs.loginServer, (x) => LOGIN_SERVER.test(x), 'loginServer', 'is not a host name (no scheme, path, port or spaces)',
-      'pass the registry\'s login server as shown by az acr show --query loginServer, e.g. "myregistry.azurecr.io"');
-    v.throwIfInvalid();
-    return imported;
+    return new Import();
   }
 
   /** The underlying `azurerm_container_registry`: the escape hatch. */
@@ -266,6 +268,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
     super(scope, id);
+    props = props ?? ({} as ContainerRegistryProps);
     const sku = props.sku ?? RegistrySku.BASIC;
     validateRegistryProps(this, props, sku);
 
@@ -290,9 +293,14 @@ export class ContainerRegistry extends ContainerRegistryBase {
 
 function validateRegistryProps(registry: ContainerRegistry, props: ContainerRegistryProps, sku: RegistrySku): void {
   const v = new PropsValidator('ContainerRegistry', registry);
-  v.expectLiteral(props.name, (x) => REGISTRY_NAME.test(x), 'name', REGISTRY_NAME_RULE,
+  v.expectGiven(props, {
+    name: 'choose a globally unique name of 5-50 letters and digits, e.g. "mycontainerregistry"',
+    resourceGroupName: 'use the name of an existing resource group, such as "myResourceGroup"',
+    location: 'name the Azure region, such as "eastus"',
+  });
+  v.expectLiteral(props.name ?? undefined, isRegistryName, 'name', REGISTRY_NAME_RULE,
     'remove other characters and keep 5-50, e.g. "mycontainerregistry"');
-  v.expectLiteral(props.resourceGroupName, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
+  v.expectLiteral(props.resourceGroupName ?? undefined, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
     'use the name of an existing resource group, such as "myResourceGroup"');
   const skus = Object.values(RegistrySku) as string[];
   v.expectLiteral(sku, (x) => skus.includes(x), 'sku', `is not a registry SKU (${skus.join(', ')})`,
@@ -318,6 +326,25 @@ function validateRegistryProps(registry: ContainerRegistry, props: ContainerRegi
     v.expect(Number.isInteger(days) && days >= 0 && days <= 365, 'retentionPolicyInDays', days,
       'must be a whole number of days from 0 to 365', 'choose e.g. 7');
   }
+  v.throwIfInvalid();
+}
+
+/** Checks the attributes before they are used: a registry name is derived from a literal ID. */
+function validateRegistryAttributes(imported: IConstruct, attrs: ContainerRegistryAttributes): void {
+  const v = new PropsValidator('ContainerRegistry.fromRegistryAttributes', imported);
+  const idFix = 'pass the registry\'s "id" (az acr show --query id), /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>';
+  v.expectGiven(attrs, { registryId: idFix });
+  v.expectLiteral(attrs.registryId ?? undefined, (x) => isResourceIdOfType(x, REGISTRY_TYPE), 'registryId',
+    'is not a container registry resource ID', idFix);
+  v.expectLiteral(attrs.registryName ?? undefined, isRegistryName, 'registryName', REGISTRY_NAME_RULE,
+    'use the name shown by az acr list --query [].name');
+  if (attrs.registryName == null && v.ok && isLiteral(attrs.registryId)) {
+    v.expect(isRegistryName(lastSegment(attrs.registryId)), 'registryId', attrs.registryId,
+      `ends in a name that ${REGISTRY_NAME_RULE}`, 'pass the registry\'s "id" as shown by az acr show --query id');
+  }
+  // The VM's login runs `docker pull <loginServer>/<image>`: a scheme, path or space would break it at boot.
+  v.expectLiteral(attrs.loginServer ?? undefined, isLoginServer, 'loginServer', 'is not a host name (no scheme, path, port or spaces)',
+    'pass the registry\'s login server as shown by az acr show --query loginServer, e.g. "myregistry.azurecr.io"');
   v.throwIfInvalid();
 }
 

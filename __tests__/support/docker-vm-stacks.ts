@@ -102,7 +102,7 @@ export function systemAssignedVm(): VmStack {
   const stack = newStack();
   const registry = newRegistry(stack);
   const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({
-    systemAssignedIdentity: true, publicIpAddress: true, sshSourceAddressPrefixes: ['203.0.113.0/24'],
+    systemAssignedIdentity: true, associatePublicIpAddress: true, sshSourceAddressPrefixes: ['203.0.113.0/24'],
   }));
   registry.grantPull(vm);
   vm.pullImages(registry, ['aci-helloworld:v1']);
@@ -127,7 +127,7 @@ export function bothIdentitiesVm(): VmStack {
   const other = importedRegistry(stack);
   const identity = newIdentity(stack);
   const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({
-    systemAssignedIdentity: true, userAssignedIdentities: [identity], sshSourceAddressPrefixes: ['203.0.113.4', '2001:db8::/48'],
+    systemAssignedIdentity: true, userAssignedIdentities: [identity], sshSourceAddressPrefixes: ['203.0.113.4', '198.51.100.0/24'],
   }));
   registry.grantPull(vm);
   other.grantPull(identity);
@@ -148,7 +148,7 @@ export function existingSubnetVm(): VmStack {
     size: 'Standard_B2s',
     sshPublicKey: sshPublicKey('rsa-2048'),
     sshSourceAddressPrefixes: ['VirtualNetwork'],
-    publicIpAddress: true,
+    associatePublicIpAddress: true,
     allowExtensionOperations: true,
     osDiskStorageAccountType: 'Premium_LRS',
     loginTimeoutSeconds: 900,

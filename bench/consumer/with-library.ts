@@ -21,7 +21,7 @@ export class PlatformStack extends TerraformStack {
       resourceGroupName: rg.name,
       location,
       sshPublicKey,
-      publicIpAddress: true,
+      associatePublicIpAddress: true,
       sshSourceAddressPrefixes: ['203.0.113.4/32'],
       userAssignedIdentities: [identity],
     });

@@ -19,7 +19,7 @@ export class SystemAssignedIdentityExample extends TutorialStack {
       adminUsername: config.adminUsername,
       sshPublicKey: config.sshPublicKey,
       sshSourceAddressPrefixes: config.sshSourceAddressPrefixes,
-      publicIpAddress: true,
+      associatePublicIpAddress: true,
       systemAssignedIdentity: true,
     });
     AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);

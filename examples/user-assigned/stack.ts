@@ -27,7 +27,7 @@ export class UserAssignedIdentityExample extends TutorialStack {
       adminUsername: config.adminUsername,
       sshPublicKey: config.sshPublicKey,
       sshSourceAddressPrefixes: config.sshSourceAddressPrefixes,
-      publicIpAddress: true,
+      associatePublicIpAddress: true,
       userAssignedIdentities: [identity],
     });
     AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);

@@ -22,3 +22,17 @@ export function isResourceIdOfType(id: string, type: string): boolean {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+const REGISTRY_NAME = /^[A-Za-z0-9]{5,50}$/;
+const LOGIN_SERVER = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+export const REGISTRY_NAME_RULE = 'must be 5-50 letters and digits (no hyphens, dots or underscores); registry names are globally unique';
+
+/** A container registry name: 5-50 letters and digits. */
+export function isRegistryName(name: string): boolean {
+  return REGISTRY_NAME.test(name);
+}
+
+/** A registry login server: a host name without scheme, path, port or spaces. */
+export function isLoginServer(host: string): boolean {
+  return LOGIN_SERVER.test(host);
+}

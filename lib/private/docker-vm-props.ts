@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import type { DockerVirtualMachineProps } from '../docker-vm';
-import { addressPrefixProblem, cidrContains, cidrProblem, isInternetWide, isServiceTag, prefixLengthOf } from './address-prefix';
+import { addressPrefixProblem, cidrContains, cidrProblem, ipVersionOf, isInternetWide, isServiceTag, prefixLengthOf } from './address-prefix';
 import { isResourceGroupName, RESOURCE_GROUP_NAME_RULE } from './azure-names';
 import { isPrivateKey, sshPublicKeyProblem } from './ssh-key';
 import { isLiteral, PropsValidator } from './validation';
@@ -117,7 +117,7 @@ function validateNames(v: PropsValidator, props: DockerVirtualMachineProps): voi
       ['network security group', 'NSG', 80],
       ['network interface', 'VMNic', 80],
       ...(props.subnetId === undefined ? [['virtual network', 'VNET', 64], ['subnet', 'Subnet', 80]] as Array<[string, string, number]> : []),
-      ...(props.publicIpAddress ? [['public IP address', 'PublicIP', 80]] as Array<[string, string, number]> : []),
+      ...(props.associatePublicIpAddress ? [['public IP address', 'PublicIP', 80]] as Array<[string, string, number]> : []),
     ];
     const tooLong = derived.find(([, suffix, limit]) => props.name.length + suffix.length > limit);
     if (tooLong) {
@@ -136,14 +136,31 @@ function validateSshSources(v: PropsValidator, props: DockerVirtualMachineProps)
   if (Token.isUnresolved(sources)) return;
   for (const source of sources.filter(isLiteral)) {
     const problem = addressPrefixProblem(source);
-    v.expect(problem === undefined, 'sshSourceAddressPrefixes', source, problem?.message ?? '',
-      problem?.fix ?? 'use e.g. "203.0.113.4/32" (your address: curl -s https://ifconfig.me)');
-    v.expect(!isInternetWide(source) || props.allowSshFromInternet === true, 'sshSourceAddressPrefixes', source,
-      'opens SSH to the whole internet', 'name your own address range, or set allowSshFromInternet: true to do it on purpose');
+    if (problem) {
+      v.expect(false, 'sshSourceAddressPrefixes', source, problem.message,
+        problem.fix ?? 'use e.g. "203.0.113.4/32" (your address: curl -s https://ifconfig.me)');
+    } else if (ipVersionOf(source) === 'ipv6') {
+      // Azure also refuses a rule mixing IPv4 and IPv6 (ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies).
+      v.expect(false, 'sshSourceAddressPrefixes', source,
+        'is an IPv6 source, but the VM\'s network interface has only an IPv4 address, so SSH from it could never arrive',
+        'use IPv4 addresses and ranges, e.g. "203.0.113.4/32" (your IPv4 address: curl -4 -s https://ifconfig.me)');
+    } else {
+      v.expect(!isInternetWide(source) || props.allowSshFromInternet === true, 'sshSourceAddressPrefixes', source,
+        internetWideMessage(source), 'name your own address range, or set allowSshFromInternet: true to do it on purpose');
+    }
   }
   v.expect(sources.length <= 1 || !sources.some((s) => isLiteral(s) && (s === '*' || isServiceTag(s))),
     'sshSourceAddressPrefixes', sources, 'mixes a service tag or "*" with other sources, which Azure refuses',
     'use a service tag alone, or only addresses and CIDR ranges');
+}
+
+/** Why an internet-wide SSH source is one. */
+function internetWideMessage(source: string): string {
+  if (/^azurecloud/i.test(source)) {
+    return 'opens SSH to every Azure customer\'s VMs (AzureCloud is all of Azure\'s public address space)';
+  }
+  const length = prefixLengthOf(source);
+  return length ? `opens SSH to a large part of the internet (a /${length} range)` : 'opens SSH to the whole internet';
 }
 
 function validateNetwork(v: PropsValidator, props: DockerVirtualMachineProps): void {
@@ -158,19 +175,26 @@ function validateNetwork(v: PropsValidator, props: DockerVirtualMachineProps): v
   }
   const space = props.virtualNetworkAddressSpace ?? DEFAULT_VNET_ADDRESS_SPACE;
   const subnet = props.subnetAddressPrefix ?? DEFAULT_SUBNET_ADDRESS_PREFIX;
-  const spaceProblem = isLiteral(space) ? cidrProblem(space) : undefined;
-  const subnetProblem = isLiteral(subnet) ? cidrProblem(subnet) : undefined;
-  v.expect(spaceProblem === undefined, 'virtualNetworkAddressSpace', space, spaceProblem?.message ?? '',
-    spaceProblem?.fix ?? `use a private range such as "${DEFAULT_VNET_ADDRESS_SPACE}"`);
-  v.expect(subnetProblem === undefined, 'subnetAddressPrefix', subnet, subnetProblem?.message ?? '',
-    subnetProblem?.fix ?? `use a range inside the virtual network, such as "${DEFAULT_SUBNET_ADDRESS_PREFIX}"`);
-  if (!isLiteral(subnet) || subnetProblem) return;
-  v.expect(!subnet.includes('.') || (prefixLengthOf(subnet) ?? 0) <= MAX_SUBNET_PREFIX_LENGTH, 'subnetAddressPrefix', subnet,
+  const spaceOk = ipv4CidrOk(v, 'virtualNetworkAddressSpace', space, `use a private range such as "${DEFAULT_VNET_ADDRESS_SPACE}"`);
+  const subnetOk = ipv4CidrOk(v, 'subnetAddressPrefix', subnet, `use a range inside the virtual network, such as "${DEFAULT_SUBNET_ADDRESS_PREFIX}"`);
+  if (!subnetOk) return;
+  v.expect((prefixLengthOf(subnet) ?? 0) <= MAX_SUBNET_PREFIX_LENGTH, 'subnetAddressPrefix', subnet,
     `is smaller than /${MAX_SUBNET_PREFIX_LENGTH}, the smallest subnet Azure allows`, 'use a /29 or larger range, e.g. a /24');
-  if (isLiteral(space) && !spaceProblem) {
+  if (spaceOk) {
     v.expect(cidrContains(space, subnet), 'subnetAddressPrefix', subnet, `is not inside virtualNetworkAddressSpace "${space}"`,
       'choose a subnet range inside the virtual network\'s address space');
   }
+}
+
+/** Checks a literal IPv4 CIDR of the network the construct creates; true when it is one. */
+function ipv4CidrOk(v: PropsValidator, property: string, cidr: string, fix: string): boolean {
+  if (!isLiteral(cidr)) return false;
+  const problem = cidrProblem(cidr);
+  v.expect(problem === undefined, property, cidr, problem?.message ?? '', problem?.fix ?? fix);
+  if (problem) return false;
+  const ipv4 = ipVersionOf(cidr) === 'ipv4';
+  v.expect(ipv4, property, cidr, 'is an IPv6 range, but the construct creates an IPv4-only virtual network and subnet', fix);
+  return ipv4;
 }
 
 /** A valid Linux host name close to `name`, for the fix of an error message. */

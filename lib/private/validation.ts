@@ -37,6 +37,17 @@ export class PropsValidator {
     this.expect(test(value), property, value, message, fix);
   }
 
+  /**
+   * Records each property of `fixes` that `values` lacks: plain-JavaScript callers can leave out (or pass
+   * null for) required properties, and get them named in the ValidationError instead of a TypeError.
+   */
+  public expectGiven<T extends object>(values: T, fixes: { [K in keyof T]?: string }): void {
+    for (const [property, fix] of Object.entries(fixes) as Array<[keyof T & string, string]>) {
+      const value = values[property];
+      this.expect(value !== undefined && value !== null, property, value, 'is required but was not given', fix);
+    }
+  }
+
   public get ok(): boolean {
     return this.problems.length === 0;
   }

@@ -67,7 +67,7 @@ export const NIC_PUBLIC_IP: PolicyRule = {
   id: 'AZ-NET-003',
   level: RuleLevel.WARNING,
   summary: 'Public IP address on a network interface',
-  fix: 'reach the VM through Azure Bastion, a VPN or a load balancer instead (DockerVirtualMachine: leave publicIpAddress off); when the public IP is intended, keep its NSG rules narrow and suppress with the reason',
+  fix: 'reach the VM through Azure Bastion, a VPN or a load balancer instead (DockerVirtualMachine: leave associatePublicIpAddress off); when the public IP is intended, keep its NSG rules narrow and suppress with the reason',
   resourceTypes: [NIC],
   check: ({ config }) => (blocks(config, 'ip_configuration') ?? [])
     .filter((ip) => isSet(ip.public_ip_address_id))

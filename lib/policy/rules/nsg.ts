@@ -48,45 +48,65 @@ function carries(rule: OpenRule, protocols: string[]): boolean {
   return protocols.includes(rule.protocol.toLowerCase());
 }
 
-function describe(rule: OpenRule): string {
-  return `security rule "${rule.name}" allows inbound ${rule.protocol} to port ${rule.portText} from "${rule.source}"`;
+/** One port, not as part of every port (that is AZ-NSG-003's finding). */
+function opensPort(rule: OpenRule, port: number, protocols: string[]): boolean {
+  return carries(rule, protocols) && !allPorts(rule) && rule.ports.some(([from, to]) => from <= port && port <= to);
 }
 
-/** A rule for one port open to the internet; the all-ports case is AZ-NSG-003's. */
-function portRule(id: string, service: string, port: number, protocols: string[], fix: string): PolicyRule {
+const opensSsh = (rule: OpenRule) => opensPort(rule, 22, ['tcp', '*']);
+const opensRdp = (rule: OpenRule) => opensPort(rule, 3389, ['tcp', 'udp', '*']);
+const opensAllPorts = (rule: OpenRule) => carries(rule, ['tcp', 'udp', '*']) && allPorts(rule);
+
+/** A rule about inbound rules open to the internet: each offending security rule is its own finding. */
+function openRule(
+  info: Omit<PolicyRule, 'resourceTypes' | 'check'>, matches: (rule: OpenRule) => boolean, risk: string,
+): PolicyRule {
   return {
-    id,
-    level: RuleLevel.ERROR,
-    summary: `${service} (port ${port}) open to the internet`,
-    fix,
+    ...info,
     resourceTypes: [NSG, NSG_RULE],
     check: (resource) => securityRules(resource)
       .map(openToInternet)
-      .filter((rule): rule is OpenRule => rule !== undefined && carries(rule, protocols) && !allPorts(rule)
-        && rule.ports.some(([from, to]) => from <= port && port <= to))
-      .map((rule) => `${describe(rule)}: ${service} is reachable from the whole internet`),
+      .filter((rule): rule is OpenRule => rule !== undefined && matches(rule))
+      .map((rule) => `security rule "${rule.name}" allows inbound ${rule.protocol} to port ${rule.portText} from "${rule.source}": ${risk}`),
   };
 }
 
 /** AZ-NSG-001: SSH from anywhere invites brute force and exploits of sshd. */
-export const NSG_SSH_FROM_INTERNET = portRule('AZ-NSG-001', 'SSH', 22, ['tcp', '*'],
-  'set source_address_prefix(es) to the admin network\'s CIDR (DockerVirtualMachine: sshSourceAddressPrefixes), or reach the VM through Azure Bastion or a VPN');
+export const NSG_SSH_FROM_INTERNET = openRule({
+  id: 'AZ-NSG-001',
+  level: RuleLevel.ERROR,
+  summary: 'SSH (port 22) open to the internet',
+  fix: 'set source_address_prefix(es) to the admin network\'s CIDR (DockerVirtualMachine: sshSourceAddressPrefixes), or reach the VM through Azure Bastion or a VPN',
+}, opensSsh, 'SSH is reachable from the internet');
 
 /** AZ-NSG-002: RDP from anywhere, the most attacked remote access port. */
-export const NSG_RDP_FROM_INTERNET = portRule('AZ-NSG-002', 'RDP', 3389, ['tcp', 'udp', '*'],
-  'set source_address_prefix(es) to the admin network\'s CIDR, or reach the VM through Azure Bastion or a VPN');
+export const NSG_RDP_FROM_INTERNET = openRule({
+  id: 'AZ-NSG-002',
+  level: RuleLevel.ERROR,
+  summary: 'RDP (port 3389) open to the internet',
+  fix: 'set source_address_prefix(es) to the admin network\'s CIDR, or reach the VM through Azure Bastion or a VPN',
+}, opensRdp, 'RDP is reachable from the internet');
 
 /** AZ-NSG-003: every port open, SSH and RDP included. */
-export const NSG_ALL_PORTS_FROM_INTERNET: PolicyRule = {
+export const NSG_ALL_PORTS_FROM_INTERNET = openRule({
   id: 'AZ-NSG-003',
   level: RuleLevel.ERROR,
   summary: 'All ports open to the internet',
   fix: 'allow only the ports the service needs (destination_port_range "443", not "*") and, where possible, only from known source prefixes',
-  resourceTypes: [NSG, NSG_RULE],
-  check: (resource) => securityRules(resource)
-    .map(openToInternet)
-    .filter((rule): rule is OpenRule => rule !== undefined && carries(rule, ['tcp', 'udp', '*']) && allPorts(rule))
-    .map((rule) => `${describe(rule)}: every port, SSH (22) and RDP (3389) included, is reachable from the whole internet`),
-};
+}, opensAllPorts, 'every port, SSH (22) and RDP (3389) included, is reachable from the internet');
 
-export const NSG_RULES: readonly PolicyRule[] = [NSG_SSH_FROM_INTERNET, NSG_RDP_FROM_INTERNET, NSG_ALL_PORTS_FROM_INTERNET];
+/**
+ * AZ-NSG-004: any other port open to the internet. A warning: a public web server's 443 is often
+ * intended, but each such opening should be a decision, suppressed with its reason.
+ */
+export const NSG_PORT_FROM_INTERNET = openRule({
+  id: 'AZ-NSG-004',
+  level: RuleLevel.WARNING,
+  summary: 'A port open to the internet (other than SSH, RDP or all ports, which AZ-NSG-001..003 report)',
+  fix: 'allow only known source prefixes; if the service is public on purpose (a web server on 443), suppress with that reason',
+}, (rule) => rule.ports.length > 0 && !opensSsh(rule) && !opensRdp(rule) && !opensAllPorts(rule),
+'the service on it is reachable from the internet');
+
+export const NSG_RULES: readonly PolicyRule[] = [
+  NSG_SSH_FROM_INTERNET, NSG_RDP_FROM_INTERNET, NSG_ALL_PORTS_FROM_INTERNET, NSG_PORT_FROM_INTERNET,
+];

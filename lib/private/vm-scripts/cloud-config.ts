@@ -25,23 +25,17 @@ export interface CloudConfigOptions {
    * @default 1800
    */
   readonly loginTimeoutSeconds?: number;
-  /**
-   * How often the login is refreshed, minutes (ACR tokens last about 3 hours).
-   * @default 120
-   */
-  readonly refreshIntervalMinutes?: number;
 }
 
 export const LOGIN_SCRIPT_PATH = '/usr/local/bin/acr-login';
 export const AZURE_CLI_INSTALL_SCRIPT_PATH = '/usr/local/sbin/install-azure-cli';
-export const LOGIN_SERVICE = 'acr-login.service';
-export const LOGIN_TIMER = 'acr-login.timer';
-export const DEFAULT_LOGIN_TIMEOUT_SECONDS = 1800;
-export const DEFAULT_REFRESH_INTERVAL_MINUTES = 120;
-/** The ACR refresh token `az acr login` stores lasts about 3 hours: refresh before it lapses. */
-export const MAX_REFRESH_INTERVAL_MINUTES = 179;
+const LOGIN_SERVICE = 'acr-login.service';
+const LOGIN_TIMER = 'acr-login.timer';
+const DEFAULT_LOGIN_TIMEOUT_SECONDS = 1800;
+/** The ACR refresh token `az acr login` stores lasts about 3 hours: log in again well before it lapses. */
+const REFRESH_INTERVAL_MINUTES = 120;
 /** Added to each login's retry budget in the service's start timeout: the last attempt may still be pulling. */
-export const PULL_ALLOWANCE_SECONDS = 900;
+const PULL_ALLOWANCE_SECONDS = 900;
 
 /** yaml is loaded on first use: importing the library, or a stack without a VM, need not pay for it. */
 let yaml: typeof Yaml | undefined;
@@ -62,7 +56,6 @@ const LINUX_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
 export function renderCloudConfig(options: CloudConfigOptions): string {
   checkOptions(options);
   const timeoutSeconds = options.loginTimeoutSeconds ?? DEFAULT_LOGIN_TIMEOUT_SECONDS;
-  const refreshMinutes = options.refreshIntervalMinutes ?? DEFAULT_REFRESH_INTERVAL_MINUTES;
   const hasLogins = options.logins.length > 0;
 
   const writeFiles = [
@@ -71,7 +64,7 @@ export function renderCloudConfig(options: CloudConfigOptions): string {
       ? [
         file(LOGIN_SCRIPT_PATH, '0755', LOGIN_SCRIPT),
         file(`/etc/systemd/system/${LOGIN_SERVICE}`, '0644', loginService(options, timeoutSeconds)),
-        file(`/etc/systemd/system/${LOGIN_TIMER}`, '0644', loginTimer(refreshMinutes)),
+        file(`/etc/systemd/system/${LOGIN_TIMER}`, '0644', loginTimer()),
       ]
       : []),
   ];
@@ -116,7 +109,7 @@ function loginService(options: CloudConfigOptions, timeoutSeconds: number): stri
     ];
     return `ExecStart=${args.join(' ')}`;
   });
-  // Logins run one after another: `az login` of one user must not race on its ~/.azure.
+  // Logins run one after another: one `az login` must not race another on the script's Azure CLI profile.
   const startTimeout = options.logins.length * (timeoutSeconds + PULL_ALLOWANCE_SECONDS);
   return [
     '[Unit]',
@@ -127,6 +120,7 @@ function loginService(options: CloudConfigOptions, timeoutSeconds: number): stri
     '[Service]',
     'Type=oneshot',
     // The admin user: `az acr login` writes its ~/.docker/config.json, so its own `docker pull` works.
+    // The script keeps its Azure CLI profile apart (~/.azure-acr-login): the admin's own `az login` stays.
     `User=${options.adminUsername}`,
     `Environment=ACR_LOGIN_TIMEOUT_SECONDS=${timeoutSeconds}`,
     `TimeoutStartSec=${startTimeout}`,
@@ -135,14 +129,14 @@ function loginService(options: CloudConfigOptions, timeoutSeconds: number): stri
   ].join('\n');
 }
 
-function loginTimer(refreshMinutes: number): string {
+function loginTimer(): string {
   return [
     '[Unit]',
-    `Description=Refresh the Azure Container Registry login every ${refreshMinutes} minutes (ACR tokens last about 3 hours)`,
+    `Description=Refresh the Azure Container Registry login every ${REFRESH_INTERVAL_MINUTES} minutes (ACR tokens last about 3 hours)`,
     '',
     '[Timer]',
     'OnBootSec=2min',
-    `OnUnitActiveSec=${refreshMinutes}min`,
+    `OnUnitActiveSec=${REFRESH_INTERVAL_MINUTES}min`,
     '',
     '[Install]',
     'WantedBy=timers.target',
@@ -159,10 +153,6 @@ function checkOptions(options: CloudConfigOptions): void {
   const timeout = options.loginTimeoutSeconds;
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
     problems.push(`loginTimeoutSeconds ${timeout} is not a positive whole number of seconds`);
-  }
-  const refresh = options.refreshIntervalMinutes;
-  if (refresh !== undefined && !(Number.isInteger(refresh) && refresh > 0 && refresh <= MAX_REFRESH_INTERVAL_MINUTES)) {
-    problems.push(`refreshIntervalMinutes ${refresh} is not a whole number of minutes from 1 to ${MAX_REFRESH_INTERVAL_MINUTES} (ACR tokens last about 3 hours)`);
   }
   options.logins.forEach((login, i) => {
     const values: Array<[string, string | undefined]> = [

@@ -3,8 +3,10 @@
  *
  * Usage: `acr-login --registry NAME --login-server HOST [--client-id ID] [IMAGE...]`.
  * It runs as the VM's admin user, so `az acr login` writes that user's `~/.docker/config.json` and the
- * user's own `docker pull` works afterwards. Role assignments take 1-10 minutes to propagate, so a failed
- * attempt is retried with exponential backoff until the budget is spent.
+ * user's own `docker pull` works afterwards. The identity's `az login` goes to an Azure CLI profile of its
+ * own (`~/.azure-acr-login`): the admin's own `az login` in `~/.azure` is not replaced every 2 hours.
+ * Role assignments take 1-10 minutes to propagate, so a failed attempt is retried with exponential backoff
+ * until the budget is spent.
  */
 export const LOGIN_SCRIPT = `#!/usr/bin/env bash
 # acr-login: logs in to an Azure Container Registry with this VM's managed identity, then pulls images.
@@ -16,6 +18,7 @@ export const LOGIN_SCRIPT = `#!/usr/bin/env bash
 #   ACR_LOGIN_TIMEOUT_SECONDS        retry budget (default 1800)
 #   ACR_LOGIN_INITIAL_DELAY_SECONDS  first delay between attempts (default 5)
 #   ACR_LOGIN_MAX_DELAY_SECONDS      cap of the doubling delay (default 60)
+#   ACR_LOGIN_AZURE_CONFIG_DIR       Azure CLI profile of these logins (default ~/.azure-acr-login)
 set -euo pipefail
 
 readonly me=acr-login
@@ -72,6 +75,11 @@ done
 timeout_ms=$(to_ms ACR_LOGIN_TIMEOUT_SECONDS "\${ACR_LOGIN_TIMEOUT_SECONDS:-1800}")
 delay_ms=$(to_ms ACR_LOGIN_INITIAL_DELAY_SECONDS "\${ACR_LOGIN_INITIAL_DELAY_SECONDS:-5}")
 max_delay_ms=$(to_ms ACR_LOGIN_MAX_DELAY_SECONDS "\${ACR_LOGIN_MAX_DELAY_SECONDS:-60}")
+
+# A profile of its own: logging in as the identity must not replace the user's own az login in ~/.azure.
+# Docker credentials still go to ~/.docker/config.json, for the user's own docker pull.
+export AZURE_CONFIG_DIR=\${ACR_LOGIN_AZURE_CONFIG_DIR:-$HOME/.azure-acr-login}
+install -d -m 0700 "$AZURE_CONFIG_DIR"
 
 if [[ -n $client_id ]]; then
   identity="user-assigned identity $client_id"
