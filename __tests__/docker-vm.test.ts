@@ -7,7 +7,7 @@ import {
   sshPublicKey, SUBNET_ID, systemAssignedVm, userAssignedVm, vmProps,
 } from './support/docker-vm-stacks';
 import { validationErrorOf } from './support/errors';
-import { decodeCustomData } from './support/custom-data';
+import { decodeTerraformBase64 } from './support/terraform-base64';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const VM = 'azurerm_linux_virtual_machine';
@@ -41,23 +41,20 @@ function count(json: any, type: string): number {
   return Object.keys(json.resource?.[type] ?? {}).length;
 }
 
-/** The cloud-config in `custom_data`, and whether it carries references known only at apply. */
-function decodedCustomData(customData: string): { text: string; hasTokens: boolean } {
-  return { text: decodeCustomData(customData), hasTokens: customData.startsWith('${') };
+/** The text of a base64 `custom_data` or `user_data`, and whether it carries references known only at apply. */
+function decoded(value: string): { text: string; hasTokens: boolean } {
+  return { text: decodeTerraformBase64(value), hasTokens: value.startsWith('${') };
 }
 
 function cloudConfigOf(json: any): { config: any; hasTokens: boolean } {
-  const { text, hasTokens } = decodedCustomData(only(json, VM).body.custom_data);
+  const { text, hasTokens } = decoded(only(json, VM).body.custom_data);
   expect(text.startsWith('#cloud-config\n')).toBe(true);
   return { config: parse(text, { version: '1.1' }), hasTokens };
 }
 
-/** The ExecStart lines of the registry login service, one per registry login. */
+/** The registry logins in the VM's user data, one line each (comments left out). */
 function loginCommands(json: any): string[] {
-  const { config } = cloudConfigOf(json);
-  const service = config.write_files.find((f: any) => f.path === LOGIN_SERVICE_PATH);
-  expect(service).toBeDefined();
-  return service.content.split('\n').filter((l: string) => l.startsWith('ExecStart=')).map((l: string) => l.slice('ExecStart='.length));
+  return decoded(only(json, VM).body.user_data).text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 describe('DockerVirtualMachine identity block', () => {
@@ -395,7 +392,7 @@ describe('DockerVirtualMachine OS and access', () => {
 });
 
 describe('DockerVirtualMachine custom data and registry login', () => {
-  test('a system-assigned login to a registry with literal attributes: plain base64, no --client-id', () => {
+  test('a system-assigned login to a registry with literal attributes: plain base64, no client ID', () => {
     // GIVEN
     const stack = newStack();
     const registry = importedRegistry(stack);
@@ -404,9 +401,9 @@ describe('DockerVirtualMachine custom data and registry login', () => {
     vm.pullImages(registry, ['aci-helloworld:v1']);
     // THEN
     const json = synth(stack);
-    expect(cloudConfigOf(json).hasTokens).toBe(false);
+    expect(decoded(only(json, VM).body.user_data).hasTokens).toBe(false);
     expect(loginCommands(json)).toEqual([
-      '/usr/local/bin/acr-login --registry otherRegistry --login-server otherregistry.azurecr.io aci-helloworld:v1',
+      'registry=otherRegistry login_server=otherregistry.azurecr.io client_id= images=aci-helloworld:v1',
     ]);
   });
 
@@ -415,21 +412,66 @@ describe('DockerVirtualMachine custom data and registry login', () => {
     const { stack } = userAssignedVm();
     // THEN
     const json = synth(stack);
-    expect(cloudConfigOf(json).hasTokens).toBe(true);
+    expect(decoded(only(json, VM).body.user_data).hasTokens).toBe(true);
     expect(loginCommands(json)).toEqual([
-      '/usr/local/bin/acr-login --registry ${azurerm_container_registry.Registry.name}' +
-        ' --login-server ${azurerm_container_registry.Registry.login_server}' +
-        ' --client-id ${azurerm_user_assigned_identity.AcrIdentity.client_id} aci-helloworld:v1',
+      'registry=${azurerm_container_registry.Registry.name}' +
+        ' login_server=${azurerm_container_registry.Registry.login_server}' +
+        ' client_id=${azurerm_user_assigned_identity.AcrIdentity.client_id} images=aci-helloworld:v1',
     ]);
+  });
+
+  test('the custom data names no login and no token: it is the same for any registry or identity', () => {
+    // GIVEN a VM logging in with a user-assigned identity to a registry known only at apply
+    const { stack } = userAssignedVm();
+    // WHEN
+    const json = synth(stack);
+    // THEN the custom data is a literal, and its service reads the logins from the user data
+    const { config, hasTokens } = cloudConfigOf(json);
+    expect(hasTokens).toBe(false);
+    const service = config.write_files.find((f: any) => f.path === LOGIN_SERVICE_PATH);
+    expect(service.content.split('\n').filter((l: string) => l.startsWith('ExecStart='))).toEqual([
+      'ExecStart=/usr/local/bin/acr-login --from-user-data',
+    ]);
+    expect(only(json, VM).body.custom_data).not.toContain('azurerm_');
+  });
+
+  test('adding an image with a second pullImages leaves the custom data byte-identical and changes only the user data', () => {
+    // GIVEN two stacks of the same VM, the second pulling one image more
+    const synthVm = (imageSets: string[][]) => {
+      const stack = newStack();
+      const registry = importedRegistry(stack);
+      const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
+      for (const images of imageSets) vm.pullImages(registry, images);
+      return only(synth(stack), VM).body;
+    };
+    // WHEN
+    const before = synthVm([['aci-helloworld:v1']]);
+    const after = synthVm([['aci-helloworld:v1'], ['nginx:1.27']]);
+    // THEN
+    expect(after.custom_data).toBe(before.custom_data);
+    expect(after.user_data).not.toBe(before.user_data);
+    const withoutUserData = (body: any) => Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'user_data'));
+    expect(withoutUserData(after)).toEqual(withoutUserData(before));
+    expect(decoded(after.user_data).text).toContain('images=aci-helloworld:v1,nginx:1.27');
+  });
+
+  test('a VM without pullImages has the same custom data, the login service included, and no user data', () => {
+    const without = newStack();
+    new DockerVirtualMachine(without, 'DockerVm', vmProps());
+    const withLogin = newStack();
+    new DockerVirtualMachine(withLogin, 'DockerVm', vmProps()).pullImages(importedRegistry(withLogin), ['aci-helloworld:v1']);
+    const body = only(synth(without), VM).body;
+    expect(body).not.toHaveProperty('user_data');
+    expect(body.custom_data).toBe(only(synth(withLogin), VM).body.custom_data);
   });
 
   test('with both identities, pullImages uses the system-assigned one unless told otherwise', () => {
     const { stack } = bothIdentitiesVm();
     expect(loginCommands(synth(stack))).toEqual([
-      '/usr/local/bin/acr-login --registry ${azurerm_container_registry.Registry.name}' +
-        ' --login-server ${azurerm_container_registry.Registry.login_server} aci-helloworld:v1',
-      '/usr/local/bin/acr-login --registry otherRegistry --login-server otherregistry.azurecr.io' +
-        ' --client-id ${azurerm_user_assigned_identity.AcrIdentity.client_id} tools/busybox:1.36',
+      'registry=${azurerm_container_registry.Registry.name}' +
+        ' login_server=${azurerm_container_registry.Registry.login_server} client_id= images=aci-helloworld:v1',
+      'registry=otherRegistry login_server=otherregistry.azurecr.io' +
+        ' client_id=${azurerm_user_assigned_identity.AcrIdentity.client_id} images=tools/busybox:1.36',
     ]);
   });
 
@@ -439,8 +481,8 @@ describe('DockerVirtualMachine custom data and registry login', () => {
     const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps({ userAssignedIdentities: [newIdentity(stack)] }));
     vm.pullImages(registry, ['aci-helloworld:v1']);
     expect(loginCommands(synth(stack))).toEqual([
-      '/usr/local/bin/acr-login --registry otherRegistry --login-server otherregistry.azurecr.io' +
-        ' --client-id ${azurerm_user_assigned_identity.AcrIdentity.client_id} aci-helloworld:v1',
+      'registry=otherRegistry login_server=otherregistry.azurecr.io' +
+        ' client_id=${azurerm_user_assigned_identity.AcrIdentity.client_id} images=aci-helloworld:v1',
     ]);
   });
 
@@ -454,7 +496,7 @@ describe('DockerVirtualMachine custom data and registry login', () => {
     vm.pullImages(registry, ['nginx:1.27', 'aci-helloworld:v1']);
     // THEN
     expect(loginCommands(synth(stack))).toEqual([
-      '/usr/local/bin/acr-login --registry otherRegistry --login-server otherregistry.azurecr.io aci-helloworld:v1 nginx:1.27',
+      'registry=otherRegistry login_server=otherregistry.azurecr.io client_id= images=aci-helloworld:v1,nginx:1.27',
     ]);
   });
 
@@ -492,7 +534,7 @@ describe('DockerVirtualMachine custom data and registry login', () => {
         'Fix: pass options.identity, or give the VM a system-assigned identity');
     // AND naming one of them works
     vm.pullImages(newRegistry(stack, 'Other'), ['aci-helloworld:v1'], { identity: identities[1] });
-    expect(loginCommands(synth(stack))[0]).toContain('--client-id ${azurerm_user_assigned_identity.B.client_id}');
+    expect(loginCommands(synth(stack))[0]).toContain('client_id=${azurerm_user_assigned_identity.B.client_id}');
   });
 
   test.each([
@@ -508,21 +550,21 @@ describe('DockerVirtualMachine custom data and registry login', () => {
       '(repository[:tag] or repository@sha256:digest, lowercase). Fix: give the image without the login server, e.g. "aci-helloworld:v1"');
   });
 
-  test('custom data over Azure\'s limit is reported when the stack is synthesized with validations', () => {
-    // GIVEN a VM pulling so many images that the cloud-config outgrows 65535 bytes
+  test('user data over Azure\'s limit is reported when the stack is synthesized with validations', () => {
+    // GIVEN a VM pulling so many images that its user data outgrows 64 KiB of base64
     const images = Array.from({ length: 1200 }, (_, i) => `team-${i}/a-service-with-a-rather-long-repository-name:v1.2.${i}`);
     const stack = newStack();
     const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
     vm.pullImages(importedRegistry(stack), images);
     // WHEN / THEN
     expect(() => Testing.synth(stack, true)).toThrow(
-      /DockerVirtualMachine at 'Test\/DockerVm' has invalid input:\n {2}- customData: \d+ bytes of cloud-config \(tokens estimated\), over Azure's limit of 65535 bytes \(87380 base64 characters\)\. Fix: pull fewer images on this VM/);
+      /DockerVirtualMachine at 'Test\/DockerVm' has invalid input:\n {2}- userData: \d+ bytes of registry logins \(tokens estimated\), over Azure's limit of 49152 bytes \(64 KiB in base64\)\. Fix: pull fewer images on this VM/);
     // AND the same VM with a tenth of the images passes
     const small = newStack();
     const smallVm = new DockerVirtualMachine(small, 'DockerVm', vmProps());
     smallVm.pullImages(importedRegistry(small), images.slice(0, 120));
-    const customData = only(JSON.parse(Testing.synth(small, true)), VM).body.custom_data;
-    expect(Buffer.from(customData, 'base64').length).toBeLessThanOrEqual(65535);
+    const userData = only(JSON.parse(Testing.synth(small, true)), VM).body.user_data;
+    expect(userData.length).toBeLessThanOrEqual(65536);
   });
 });
 
@@ -563,7 +605,8 @@ describe('DockerVirtualMachine is secure by default', () => {
   test('no private key, password or secret anywhere in the synthesized JSON or the custom data', () => {
     // GIVEN / WHEN
     const json = fullStack();
-    const { text: cloudConfig } = decodedCustomData(only(json, VM).body.custom_data);
+    const { text: cloudConfig } = decoded(only(json, VM).body.custom_data);
+    const { text: userData } = decoded(only(json, VM).body.user_data);
     // THEN no argument holds a password or secret (the only one named so turns password login off)
     const suspicious = pathsOf(json).filter((path) => /password|secret/i.test(path) && !path.endsWith('.disable_password_authentication'));
     expect(suspicious).toEqual([]);
@@ -571,6 +614,7 @@ describe('DockerVirtualMachine is secure by default', () => {
     // AND no value or script holds a private key or password
     expect(JSON.stringify(json)).not.toMatch(/PRIVATE KEY|admin_password/);
     expect(cloudConfig).not.toMatch(/PRIVATE KEY|password|client[_-]secret/i);
+    expect(userData).not.toMatch(/PRIVATE KEY|password|secret/i);
   });
 });
 

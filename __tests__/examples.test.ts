@@ -7,7 +7,7 @@ import { ExampleConfig, defaultSshPublicKey, readExampleConfig } from '../exampl
 import { PUBLIC_IP_SUPPRESSION } from '../examples/tutorial';
 import { SystemAssignedIdentityExample } from '../examples/system-assigned/stack';
 import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
-import { decodeCustomData } from './support/custom-data';
+import { decodeTerraformBase64 } from './support/terraform-base64';
 import { expectValidTerraform } from './support/schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON */
@@ -28,9 +28,9 @@ function synth(variant: Variant, overrides: Partial<ExampleConfig> = {}): { text
   return { text, json: JSON.parse(text) };
 }
 
-/** The login service's ExecStart lines in the VM's cloud-config. */
+/** The registry logins in the VM's user data, one line each (comments left out). */
 function loginCommands(vm: any): string[] {
-  return decodeCustomData(vm.custom_data).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('ExecStart='));
+  return decodeTerraformBase64(vm.user_data).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 function only(json: any, kind: 'resource' | 'data', type: string): any {
@@ -150,9 +150,9 @@ describe('the user-assigned example', () => {
     const vm = only(json, 'resource', 'azurerm_linux_virtual_machine');
     expect(vm.identity).toEqual({ type: 'UserAssigned', identity_ids: ['${azurerm_user_assigned_identity.AcrIdentity.id}'] });
     expect(loginCommands(vm)).toEqual([
-      'ExecStart=/usr/local/bin/acr-login --registry ${azurerm_container_registry.Registry.name} '
-        + '--login-server ${azurerm_container_registry.Registry.login_server} '
-        + '--client-id ${azurerm_user_assigned_identity.AcrIdentity.client_id} aci-helloworld:v1',
+      'registry=${azurerm_container_registry.Registry.name} '
+        + 'login_server=${azurerm_container_registry.Registry.login_server} '
+        + 'client_id=${azurerm_user_assigned_identity.AcrIdentity.client_id} images=aci-helloworld:v1',
     ]);
     expect(json.output.identity_client_id.value).toBe('${azurerm_user_assigned_identity.AcrIdentity.client_id}');
   });
@@ -167,8 +167,8 @@ describe('the system-assigned example', () => {
     expect(only(json, 'resource', 'azurerm_role_assignment').principal_id)
       .toBe('${azurerm_linux_virtual_machine.DockerVm.identity[0].principal_id}');
     expect(loginCommands(vm)).toEqual([
-      'ExecStart=/usr/local/bin/acr-login --registry ${azurerm_container_registry.Registry.name} '
-        + '--login-server ${azurerm_container_registry.Registry.login_server} aci-helloworld:v1',
+      'registry=${azurerm_container_registry.Registry.name} '
+        + 'login_server=${azurerm_container_registry.Registry.login_server} client_id= images=aci-helloworld:v1',
     ]);
   });
 });

@@ -19,10 +19,28 @@ const FAST = {
 const script = writeExecutable('acr-login', LOGIN_SCRIPT);
 let fakes: FakeBin | undefined;
 
-function withFakes(tools: { az?: FakeTool; docker?: FakeTool } = {}): FakeBin {
-  fakes = new FakeBin({ az: tools.az ?? {}, docker: tools.docker ?? {} });
+function withFakes(tools: { az?: FakeTool; docker?: FakeTool; curl?: FakeTool } = {}): FakeBin {
+  fakes = new FakeBin({ az: tools.az ?? {}, docker: tools.docker ?? {}, ...(tools.curl ? { curl: tools.curl } : {}) });
   return fakes;
 }
+
+/** The Instance Metadata Service request for the user data, as the fakes record it (printf %q). */
+const IMDS_CALL = "curl -sSf --noproxy \\* --max-time 30 -H Metadata:true "
+  + 'http://169.254.169.254/metadata/instance/compute/userData\\?api-version=2021-01-01\\&format=text';
+
+/** A fake curl answering as the Instance Metadata Service: `userData` (text) in base64, after `failFirst` failures. */
+function imds(userData: string, failFirst = 0): FakeTool {
+  return { failFirst, body: `printf '%s' '${Buffer.from(userData, 'utf8').toString('base64')}'` };
+}
+
+/** User data with the tutorial's user-assigned login and a system-assigned one to a second registry. */
+const TWO_LOGINS = [
+  '# a comment, then a blank line',
+  '',
+  `registry=myContainerRegistry login_server=mycontainerregistry.azurecr.io client_id=${CLIENT_ID} images=aci-helloworld:v1,repo/app@sha256:0123abcd`,
+  'registry=otherRegistry login_server=otherregistry.azurecr.io client_id= images=nginx:1.27',
+  '',
+].join('\n');
 
 afterEach(() => fakes?.remove());
 afterAll(() => fs.rmSync(path.dirname(script), { recursive: true, force: true }));
@@ -180,6 +198,106 @@ describe('retries', () => {
   });
 });
 
+describe('--from-user-data', () => {
+  it('reads the logins from the user data and runs them in order: az login, az acr login, docker pull', () => {
+    // GIVEN
+    const bin = withFakes({ curl: imds(TWO_LOGINS) });
+    // WHEN
+    const result = bin.run(script, ['--from-user-data'], FAST);
+    // THEN
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(bin.calls()).toEqual([
+      IMDS_CALL,
+      USER_LOGIN,
+      ACR_LOGIN,
+      PULL,
+      'docker pull mycontainerregistry.azurecr.io/repo/app@sha256:0123abcd',
+      SYSTEM_LOGIN,
+      'az acr login --name otherRegistry',
+      'docker pull otherregistry.azurecr.io/nginx:1.27',
+    ]);
+    expect(result.stdout).toContain('logged in to mycontainerregistry.azurecr.io and pulled 2 image(s) on attempt 1');
+    expect(result.stdout).toContain('logged in to otherregistry.azurecr.io and pulled 1 image(s) on attempt 1');
+  });
+
+  it('retries the metadata service within the same backoff, as at boot', () => {
+    // GIVEN the metadata service fails twice
+    const bin = withFakes({ curl: imds(TWO_LOGINS, 2) });
+    // WHEN
+    const result = bin.run(script, ['--from-user-data'], FAST);
+    // THEN
+    expect(result.status).toBe(0);
+    expect(bin.calls().slice(0, 4)).toEqual([IMDS_CALL, IMDS_CALL, IMDS_CALL, USER_LOGIN]);
+    expect(result.stderr).toContain('attempt 2 failed; retrying in 40 ms');
+  });
+
+  it('gives up with a clear message when the metadata service never answers', () => {
+    const bin = withFakes({ curl: imds(TWO_LOGINS, 1_000_000) });
+    const result = bin.run(script, ['--from-user-data'], { ...FAST, ACR_LOGIN_TIMEOUT_SECONDS: '0.2' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/giving up on reading the VM's user data from the Instance Metadata Service after \d+ attempt\(s\)/);
+    expect(new Set(bin.calls())).toEqual(new Set([IMDS_CALL]));
+  });
+
+  it('does not repeat a login already done when a later one is retried', () => {
+    // GIVEN the second registry's pull fails once (its role assignment still propagating)
+    const bin = withFakes({ curl: imds(TWO_LOGINS), docker: { body: 'if [[ $2 == otherregistry.* && $(cat "$0.count") == 3 ]]; then exit 1; fi' } });
+    // WHEN
+    const result = bin.run(script, ['--from-user-data'], FAST);
+    // THEN the user data is read once, the first login runs once, the second twice
+    expect(result.status).toBe(0);
+    expect(bin.calls()).toEqual([
+      IMDS_CALL, USER_LOGIN, ACR_LOGIN, PULL, 'docker pull mycontainerregistry.azurecr.io/repo/app@sha256:0123abcd',
+      SYSTEM_LOGIN, 'az acr login --name otherRegistry', 'docker pull otherregistry.azurecr.io/nginx:1.27',
+      SYSTEM_LOGIN, 'az acr login --name otherRegistry', 'docker pull otherregistry.azurecr.io/nginx:1.27',
+    ]);
+    expect(result.stdout).toContain('attempt 2: logging in to registry otherRegistry');
+  });
+
+  it('gives up naming the registry and identity whose login keeps failing', () => {
+    const bin = withFakes({ curl: imds(TWO_LOGINS), az: { body: 'if [[ $* == *--client-id* ]]; then exit 1; fi' } });
+    const result = bin.run(script, ['--from-user-data'], { ...FAST, ACR_LOGIN_TIMEOUT_SECONDS: '0.2' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/giving up on registry myContainerRegistry after \d+ attempt\(s\)/);
+    expect(result.stderr).toContain(`user-assigned identity ${CLIENT_ID} is assigned to this VM`);
+    expect(bin.calls()).not.toContain('az acr login --name otherRegistry');
+  });
+
+  it.each([
+    ['empty user data', ''],
+    ['user data of comments and blank lines only', '# nothing yet\n\n'],
+  ])('exits 0 quietly with %s, calling neither az nor docker', (_, userData) => {
+    const bin = withFakes({ curl: imds(userData) });
+    const result = bin.run(script, ['--from-user-data'], FAST);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('no registry login in the VM\'s user data; nothing to do');
+    expect(bin.calls()).toEqual([IMDS_CALL]);
+  });
+
+  it.each([
+    ['an unknown field', 'registry=r login_server=r.azurecr.io password=x', "user data line 1: unknown field 'password=x'"],
+    ['no login server', 'registry=r images=a:1', "user data line 1: login server '' is not a host name"],
+    ['an image with a quote', 'registry=r login_server=r.azurecr.io images=a:1,\'b', "user data line 1: image ''b' is not an image reference"],
+    ['a client ID with a semicolon', 'registry=r login_server=r.azurecr.io client_id=x;y', "client ID 'x;y' has characters other than"],
+  ])('refuses user data with %s, exit 2, calling nothing else', (_, userData, message) => {
+    const bin = withFakes({ curl: imds(userData) });
+    const result = bin.run(script, ['--from-user-data'], FAST);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(bin.calls()).toEqual([IMDS_CALL]);
+  });
+
+  it('takes no other argument', () => {
+    const bin = withFakes();
+    const result = bin.run(script, ['--from-user-data', ...REGISTRY_ARGS], FAST);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--from-user-data takes no other argument');
+    expect(bin.calls()).toEqual([]);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['--login-server', 'x.azurecr.io', 'img:v1'], '--registry is required'],
@@ -191,7 +309,7 @@ describe('bad input', () => {
     const result = bin.run(script, args, FAST);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain('usage: acr-login --registry NAME --login-server HOST');
+    expect(result.stderr).toContain('usage: acr-login --from-user-data | --registry NAME --login-server HOST');
     expect(bin.calls()).toEqual([]);
   });
 

@@ -933,15 +933,15 @@ describe('bad input fails at synth with a stable message, and its valid neighbou
     expect(() => vm(newStack(), { adminUsername: `x${username}` })).not.toThrow();
   });
 
-  test('custom data over 65535 bytes is reported by synth validations; under the limit it passes', () => {
-    // GIVEN a VM asked to pull so many images that the cloud-config outgrows Azure's limit
+  test('user data over 64 KiB of base64 is reported by synth validations; under the limit it passes', () => {
+    // GIVEN a VM asked to pull so many images that its user data (the registry logins) outgrows Azure's limit
     const images = Array.from({ length: 1200 }, (_, i) => `team-${i}/a-service-with-a-rather-long-repository-name:v1.2.${i}`);
     const big = newStack();
     vm(big).pullImages(registry(big), images);
     // WHEN synthesized with validations / THEN the problem is reported with the construct path
     expect(() => Testing.synth(big, true)).toThrow(new RegExp(
-      "DockerVirtualMachine at 'Test/DockerVm' has invalid input:\\n {2}- customData: \\d+ bytes of cloud-config \\(tokens estimated\\), " +
-        "over Azure's limit of 65535 bytes \\(87380 base64 characters\\)\\. Fix: pull fewer images on this VM"));
+      "DockerVirtualMachine at 'Test/DockerVm' has invalid input:\\n {2}- userData: \\d+ bytes of registry logins \\(tokens estimated\\), " +
+        "over Azure's limit of 49152 bytes \\(64 KiB in base64\\)\\. Fix: pull fewer images on this VM"));
     // AND a tenth of the images passes
     const small = newStack();
     vm(small).pullImages(registry(small), images.slice(0, 120));

@@ -8,14 +8,16 @@ import {
   AZURE_CLI_INSTALL_SCRIPT,
   AZURE_CLI_INSTALL_SCRIPT_PATH,
   CloudConfigOptions,
-  customDataOf,
-  estimatedCustomDataBytes,
+  estimatedBytes,
   LOGIN_SCRIPT,
   LOGIN_SCRIPT_PATH,
+  RegistryLogin,
   renderCloudConfig,
+  renderLoginUserData,
+  terraformBase64,
   TOKEN_SIZE_ESTIMATE_BYTES,
 } from '../lib/private/vm-scripts';
-import { FakeBin, hasTool, itPassesShellChecks, itWithTool, writeExecutable } from './support/fake-bin';
+import { FakeBin, FakeTool, hasTool, itPassesShellChecks, itWithTool, writeExecutable } from './support/fake-bin';
 
 const ADMIN = 'azureuser';
 const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
@@ -40,19 +42,26 @@ interface CloudConfig {
 }
 
 /** The registries of the tutorial: a user-assigned login and a system-assigned one. */
-function twoLogins(clientId: string = CLIENT_ID): CloudConfigOptions {
-  return {
-    adminUsername: ADMIN,
-    logins: [
-      {
-        registryName: 'myContainerRegistry',
-        loginServer: 'mycontainerregistry.azurecr.io',
-        images: ['aci-helloworld:v1', 'tools/busybox@sha256:0123abcd'],
-        clientId,
-      },
-      { registryName: 'otherRegistry', loginServer: 'otherregistry.azurecr.io', images: ['nginx:1.27'] },
-    ],
-  };
+function twoLogins(clientId: string = CLIENT_ID): RegistryLogin[] {
+  return [
+    {
+      registryName: 'myContainerRegistry',
+      loginServer: 'mycontainerregistry.azurecr.io',
+      images: ['aci-helloworld:v1', 'tools/busybox@sha256:0123abcd'],
+      clientId,
+    },
+    { registryName: 'otherRegistry', loginServer: 'otherregistry.azurecr.io', images: ['nginx:1.27'] },
+  ];
+}
+
+/** The cloud-config of a VM with the default admin user and budget. */
+function defaultCloudConfig(): CloudConfig {
+  return parseCloudConfig(renderCloudConfig({ adminUsername: ADMIN }));
+}
+
+/** A fake curl that serves `userData` (text) as the Instance Metadata Service does: base64. */
+function fakeImds(userData: string, failFirst = 0): FakeTool {
+  return { failFirst, body: `printf '%s' '${Buffer.from(userData, 'utf8').toString('base64')}'` };
 }
 
 function parseCloudConfig(text: string): CloudConfig {
@@ -95,7 +104,7 @@ describe('renderCloudConfig', () => {
   describe('packages', () => {
     it('updates apt and installs Docker and what the Azure CLI install needs, not Ubuntu\'s outdated azure-cli', () => {
       // WHEN
-      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const config = defaultCloudConfig();
       // THEN
       expect(config.package_update).toBe(true);
       expect(config.packages).toEqual(expect.arrayContaining(['docker.io', 'ca-certificates', 'curl', 'gnupg', 'lsb-release']));
@@ -105,7 +114,7 @@ describe('renderCloudConfig', () => {
 
   describe('write_files', () => {
     it('installs both scripts, the service and the timer, root-owned, scripts executable', () => {
-      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const config = defaultCloudConfig();
       expect(config.write_files.map(({ path: p, owner, permissions }) => ({ path: p, owner, permissions }))).toEqual([
         { path: AZURE_CLI_INSTALL_SCRIPT_PATH, owner: 'root:root', permissions: '0755' },
         { path: LOGIN_SCRIPT_PATH, owner: 'root:root', permissions: '0755' },
@@ -115,23 +124,24 @@ describe('renderCloudConfig', () => {
     });
 
     it('carries the scripts byte for byte through the YAML', () => {
-      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const config = defaultCloudConfig();
       expect(fileAt(config, LOGIN_SCRIPT_PATH).content).toBe(LOGIN_SCRIPT);
       expect(fileAt(config, AZURE_CLI_INSTALL_SCRIPT_PATH).content).toBe(AZURE_CLI_INSTALL_SCRIPT);
     });
 
-    it('with no login, installs only Docker and the Azure CLI', () => {
+    it('names no registry, login server, identity or image: the logins are user data', () => {
+      // GIVEN the values of the tutorial's logins
+      const values = twoLogins().flatMap((login) => [login.registryName, login.loginServer, login.clientId ?? '', ...login.images]);
       // WHEN
-      const config = parseCloudConfig(renderCloudConfig({ adminUsername: ADMIN, logins: [] }));
+      const text = renderCloudConfig({ adminUsername: ADMIN });
       // THEN
-      expect(config.write_files.map((f) => f.path)).toEqual([AZURE_CLI_INSTALL_SCRIPT_PATH]);
-      expect(config.runcmd).toEqual([['usermod', '-aG', 'docker', ADMIN], [AZURE_CLI_INSTALL_SCRIPT_PATH]]);
+      for (const value of values.filter((v) => v !== '')) expect(text).not.toContain(value);
     });
   });
 
   describe('users and runcmd', () => {
     it('leaves the Azure-provisioned admin user alone and adds it to the docker group', () => {
-      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const config = defaultCloudConfig();
       // A `users` key would replace the admin user Azure provisions from admin_username.
       expect(config).not.toHaveProperty('users');
       expect(config).not.toHaveProperty('groups');
@@ -140,7 +150,7 @@ describe('renderCloudConfig', () => {
 
     it('joins the docker group and installs the CLI before it reloads systemd, enables the timer and starts the login', () => {
       // GIVEN runcmd runs in cloud-init's final stage, after `packages` installed docker.io
-      const { runcmd } = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const { runcmd } = defaultCloudConfig();
       const at = (command: string[]) => runcmd.findIndex((c) => JSON.stringify(c) === JSON.stringify(command));
       const usermod = at(['usermod', '-aG', 'docker', ADMIN]);
       const install = at([AZURE_CLI_INSTALL_SCRIPT_PATH]);
@@ -159,53 +169,35 @@ describe('renderCloudConfig', () => {
 
   describe('login service', () => {
     it('runs the logins as the admin user after Docker, as a oneshot', () => {
-      const service = directives(fileAt(parseCloudConfig(renderCloudConfig(twoLogins())), SERVICE_PATH).content);
+      const service = directives(fileAt(defaultCloudConfig(), SERVICE_PATH).content);
       expect(service.Type).toEqual(['oneshot']);
       expect(service.User).toEqual([ADMIN]);
       expect(service.After?.[0]?.split(' ')).toEqual(expect.arrayContaining(['docker.service', 'network-online.target']));
       expect(service.Wants?.[0]?.split(' ')).toEqual(expect.arrayContaining(['docker.service', 'network-online.target']));
     });
 
-    it('has one ExecStart per login: --client-id for a user-assigned identity, none for the system-assigned one', () => {
-      const service = directives(fileAt(parseCloudConfig(renderCloudConfig(twoLogins())), SERVICE_PATH).content);
-      expect(service.ExecStart?.map((line) => line.split(' '))).toEqual([
-        [
-          LOGIN_SCRIPT_PATH, '--registry', 'myContainerRegistry', '--login-server', 'mycontainerregistry.azurecr.io',
-          '--client-id', CLIENT_ID, 'aci-helloworld:v1', 'tools/busybox@sha256:0123abcd',
-        ],
-        [LOGIN_SCRIPT_PATH, '--registry', 'otherRegistry', '--login-server', 'otherregistry.azurecr.io', 'nginx:1.27'],
-      ]);
+    it('has one ExecStart, which reads the logins from the user data', () => {
+      const service = directives(fileAt(defaultCloudConfig(), SERVICE_PATH).content);
+      expect(service.ExecStart).toEqual([`${LOGIN_SCRIPT_PATH} --from-user-data`]);
     });
 
-    it('passes the retry budget, 1800 s by default, and gives each login more than it to start', () => {
-      const byDefault = directives(fileAt(parseCloudConfig(renderCloudConfig(twoLogins())), SERVICE_PATH).content);
+    it('passes the retry budget of the run, 1800 s by default, and gives the run more than it to start', () => {
+      const byDefault = directives(fileAt(defaultCloudConfig(), SERVICE_PATH).content);
       expect(byDefault.Environment).toEqual(['ACR_LOGIN_TIMEOUT_SECONDS=1800']);
-      expect(Number(byDefault.TimeoutStartSec?.[0])).toBeGreaterThan(2 * 1800);
+      expect(Number(byDefault.TimeoutStartSec?.[0])).toBeGreaterThan(1800);
 
       const custom = directives(
-        fileAt(parseCloudConfig(renderCloudConfig({ ...twoLogins(), loginTimeoutSeconds: 600 })), SERVICE_PATH).content,
+        fileAt(parseCloudConfig(renderCloudConfig({ adminUsername: ADMIN, loginTimeoutSeconds: 600 })), SERVICE_PATH).content,
       );
       expect(custom.Environment).toEqual(['ACR_LOGIN_TIMEOUT_SECONDS=600']);
-      expect(Number(custom.TimeoutStartSec?.[0])).toBeGreaterThan(2 * 600);
-      expect(Number(custom.TimeoutStartSec?.[0])).toBeLessThan(2 * 1800);
-    });
-
-    it('keeps a client ID token in the ExecStart line, resolvable at apply', () => {
-      // GIVEN a client ID known only at apply
-      const stack = new TerraformStack(Testing.app(), 'stack');
-      const clientId = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
-      // WHEN
-      const text = renderCloudConfig(twoLogins(clientId));
-      // THEN
-      const service = directives(fileAt(parseCloudConfig(text), SERVICE_PATH).content);
-      expect(service.ExecStart?.[0]).toContain(`--client-id ${clientId} aci-helloworld:v1`);
-      expect(Token.isUnresolved(text)).toBe(true);
+      expect(Number(custom.TimeoutStartSec?.[0])).toBeGreaterThan(600);
+      expect(Number(custom.TimeoutStartSec?.[0])).toBeLessThan(Number(byDefault.TimeoutStartSec?.[0]));
     });
   });
 
   describe('refresh timer', () => {
     it('re-runs the login every 120 minutes by default, and after boot', () => {
-      const timer = directives(fileAt(parseCloudConfig(renderCloudConfig(twoLogins())), TIMER_PATH).content);
+      const timer = directives(fileAt(defaultCloudConfig(), TIMER_PATH).content);
       expect(timer.OnUnitActiveSec).toEqual(['120min']);
       expect(timer.OnBootSec).toHaveLength(1);
       expect(timer.WantedBy).toEqual(['timers.target']);
@@ -213,26 +205,21 @@ describe('renderCloudConfig', () => {
   });
 
   describe('bad options', () => {
-    it.each<[string, Partial<CloudConfigOptions>, RegExp]>([
+    it.each<[string, CloudConfigOptions, RegExp]>([
       ['an admin user name with a space', { adminUsername: 'azure user' }, /adminUsername 'azure user' is not a Linux user name/],
-      ['a zero budget', { loginTimeoutSeconds: 0 }, /loginTimeoutSeconds 0 is not a positive whole number/],
-      [
-        'an image with a space',
-        { logins: [{ registryName: 'r', loginServer: 'r.azurecr.io', images: ['app v1'] }] },
-        /logins\[0\]\.images\[0\] 'app v1' has characters other than/,
-      ],
-    ])('throws for %s', (_, change, message) => {
-      expect(() => renderCloudConfig({ ...twoLogins(), ...change })).toThrow(message);
+      ['a zero budget', { adminUsername: ADMIN, loginTimeoutSeconds: 0 }, /loginTimeoutSeconds 0 is not a positive whole number/],
+    ])('throws for %s', (_, options, message) => {
+      expect(() => renderCloudConfig(options)).toThrow(message);
     });
   });
 
   describe('validated by the real tools', () => {
     const configs: Array<[string, CloudConfigOptions]> = [
-      ['two logins', twoLogins()],
-      ['no login', { adminUsername: ADMIN, logins: [] }],
+      ['default budget', { adminUsername: ADMIN }],
+      ['custom budget', { adminUsername: 'dockeradmin', loginTimeoutSeconds: 900 }],
     ];
 
-    itWithTool('cloud-init', 'passes `cloud-init schema` with and without logins', () => {
+    itWithTool('cloud-init', 'passes `cloud-init schema`', () => {
       for (const [, options] of configs) {
         const file = writeTemp('user-data.yaml', renderCloudConfig(options));
         const result = spawnSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
@@ -244,7 +231,7 @@ describe('renderCloudConfig', () => {
 
     itWithTool('cloud-init', 'reads the same in PyYAML (YAML 1.1, what cloud-init parses with), even for words like "no"', () => {
       // GIVEN an admin named `no`, a boolean to YAML 1.1 if left unquoted
-      const text = renderCloudConfig({ ...twoLogins(), adminUsername: 'no' });
+      const text = renderCloudConfig({ adminUsername: 'no' });
       // WHEN
       const result = spawnSync('/usr/bin/python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
         input: text,
@@ -258,7 +245,7 @@ describe('renderCloudConfig', () => {
 
     itWithTool('systemd-analyze', 'has a service and a timer that `systemd-analyze verify` accepts without a warning', () => {
       // GIVEN the units, with ExecStart pointing at a real copy of the login script
-      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+      const config = defaultCloudConfig();
       const dir = tempDir();
       const scriptCopy = path.join(dir, 'acr-login');
       fs.writeFileSync(scriptCopy, fileAt(config, LOGIN_SCRIPT_PATH).content, { mode: 0o755 });
@@ -275,25 +262,25 @@ describe('renderCloudConfig', () => {
   });
 
   describe('executed as the VM would', () => {
-    it('runs the installed login script with each ExecStart\'s arguments and the service\'s environment', () => {
-      // GIVEN the script and the service exactly as cloud-init writes them, and fake az and docker
-      const config = parseCloudConfig(renderCloudConfig(twoLogins()));
+    it('runs the installed login script as the service\'s ExecStart says, reading the logins from the user data', () => {
+      // GIVEN the script and the service exactly as cloud-init writes them, the user data the construct renders
+      // served by a fake metadata service, and fake az and docker
+      const config = defaultCloudConfig();
       const script = writeExecutable('acr-login', fileAt(config, LOGIN_SCRIPT_PATH).content);
       tempDirs.push(path.dirname(script));
       const service = directives(fileAt(config, SERVICE_PATH).content);
       const environment = Object.fromEntries((service.Environment ?? []).map((e) => e.split('=', 2)));
-      const fakes = new FakeBin({ az: { recordEnv: ['AZURE_CONFIG_DIR'] }, docker: {} });
+      const fakes = new FakeBin({ curl: fakeImds(renderLoginUserData(twoLogins())), az: { recordEnv: ['AZURE_CONFIG_DIR'] }, docker: {} });
       try {
-        // WHEN each ExecStart runs in order, as systemd runs a oneshot's
-        for (const line of service.ExecStart ?? []) {
-          const [executable, ...args] = line.split(' ');
-          expect(executable).toBe(LOGIN_SCRIPT_PATH);
-          const result = fakes.run(script, args, environment);
-          expect(result.stderr).toBe('');
-          expect(result.status).toBe(0);
-        }
+        // WHEN the ExecStart runs
+        const [executable, ...args] = (service.ExecStart ?? [])[0].split(' ');
+        expect(executable).toBe(LOGIN_SCRIPT_PATH);
+        const result = fakes.run(script, args, environment);
         // THEN
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
         expect(fakes.calls()).toEqual([
+          expect.stringMatching(/^curl .*-H Metadata:true .*compute\/userData/),
           `az login --identity --client-id ${CLIENT_ID} --allow-no-subscriptions --output none`,
           'az acr login --name myContainerRegistry',
           'docker pull mycontainerregistry.azurecr.io/aci-helloworld:v1',
@@ -309,6 +296,40 @@ describe('renderCloudConfig', () => {
         fakes.remove();
       }
     });
+  });
+});
+
+describe('renderLoginUserData', () => {
+  it('is one line per login: registry, login server, client ID (empty for the system-assigned identity), images', () => {
+    expect(renderLoginUserData(twoLogins()).split('\n')).toEqual([
+      `# Registry logins of this VM, read by ${LOGIN_SCRIPT_PATH} --from-user-data`,
+      `registry=myContainerRegistry login_server=mycontainerregistry.azurecr.io client_id=${CLIENT_ID} images=aci-helloworld:v1,tools/busybox@sha256:0123abcd`,
+      'registry=otherRegistry login_server=otherregistry.azurecr.io client_id= images=nginx:1.27',
+      '',
+    ]);
+  });
+
+  it('is empty without a login', () => {
+    expect(renderLoginUserData([])).toBe('');
+  });
+
+  it('keeps a client ID token, resolvable at apply', () => {
+    // GIVEN a client ID known only at apply
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const clientId = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
+    // WHEN
+    const text = renderLoginUserData(twoLogins(clientId));
+    // THEN
+    expect(text).toContain(`client_id=${clientId} images=aci-helloworld:v1`);
+    expect(Token.isUnresolved(text)).toBe(true);
+  });
+
+  it.each<[string, RegistryLogin, RegExp]>([
+    ['an image with a space', { registryName: 'r', loginServer: 'r.azurecr.io', images: ['app v1'] }, /logins\[0\]\.images\[0\] 'app v1' has characters other than/],
+    ['an image with a comma', { registryName: 'r', loginServer: 'r.azurecr.io', images: ['a,b'] }, /logins\[0\]\.images\[0\] 'a,b'/],
+    ['a registry with =', { registryName: 'r=x', loginServer: 'r.azurecr.io', images: [] }, /logins\[0\]\.registryName 'r=x'/],
+  ])('throws for %s', (_, login, message) => {
+    expect(() => renderLoginUserData([login])).toThrow(message);
   });
 });
 
@@ -406,14 +427,14 @@ describe('AZURE_CLI_INSTALL_SCRIPT', () => {
   });
 });
 
-describe('customDataOf', () => {
+describe('terraformBase64', () => {
   /** Text cdktf cannot pass through Fn.base64encode or Fn.rawString unharmed. */
   const TRICKY = 'say "hi" \\ C:\\path \\n ${HOME} $${x} %{ if true }x%{ endif } ~} \u00e4\n';
 
   /**
    * Evaluates the synthesized `${base64encode(format(base64decode("<template>"), var.x, ...))}` with the
    * given variable values, as Terraform's format() does for the only verbs the template may hold, `%s`
-   * and `%%`: the exact shape customDataOf promises, nothing more.
+   * and `%%`: the exact shape terraformBase64 promises, nothing more.
    */
   function evaluate(expression: string, variables: Record<string, string>): string {
     const whole = /^\$\{base64encode\(format\(base64decode\("([A-Za-z0-9+/]*={0,2})"\), (.*)\)\)\}$/.exec(expression);
@@ -431,18 +452,18 @@ describe('customDataOf', () => {
     return Buffer.from(text, 'utf8').toString('base64');
   }
 
-  /** A stack whose local `custom_data` is customDataOf(build(token)), synthesized. */
+  /** A stack whose local `custom_data` is terraformBase64(build(token)), synthesized. */
   function synthesize(build: (clientId: string) => string): { json: string; expression: string } {
     const stack = new TerraformStack(Testing.app(), 'stack');
     const clientId = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
-    new TerraformLocal(stack, 'custom_data', customDataOf(build(clientId)));
+    new TerraformLocal(stack, 'custom_data', terraformBase64(build(clientId)));
     const json = Testing.synth(stack);
     return { json, expression: JSON.parse(json).locals.custom_data };
   }
 
   it('is a plain base64 literal for text without tokens, whatever characters it has', () => {
     // WHEN
-    const customData = customDataOf(TRICKY);
+    const customData = terraformBase64(TRICKY);
     // THEN
     expect(Token.isUnresolved(customData)).toBe(false);
     expect(Buffer.from(customData, 'base64').toString('utf8')).toBe(TRICKY);
@@ -464,17 +485,17 @@ describe('customDataOf', () => {
     expect(expression).toBe(`\${base64encode(format(base64decode("${template}"), var.clientId, var.clientId))}`);
   });
 
-  it('decodes to the same cloud-config as one rendered with the client ID known', () => {
-    const { expression } = synthesize((clientId) => renderCloudConfig(twoLogins(clientId)));
+  it('decodes to the same user data as one rendered with the client ID known', () => {
+    const { expression } = synthesize((clientId) => renderLoginUserData(twoLogins(clientId)));
     expect(evaluate(expression, { clientId: CLIENT_ID })).toBe(
-      Buffer.from(renderCloudConfig(twoLogins(CLIENT_ID)), 'utf8').toString('base64'),
+      Buffer.from(renderLoginUserData(twoLogins(CLIENT_ID)), 'utf8').toString('base64'),
     );
   });
 
   const terraformIt = hasTool('terraform') ? it : it.skip;
   terraformIt('evaluates in Terraform itself to the base64 of the text with the token resolved (skipped without terraform)', () => {
     // GIVEN the synthesized stack as a Terraform configuration
-    const build = (clientId: string) => `${TRICKY}${renderCloudConfig(twoLogins(clientId))}`;
+    const build = (clientId: string) => `${TRICKY}${renderLoginUserData(twoLogins(clientId))}`;
     const { json } = synthesize(build);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'main.tf.json'), json);
@@ -492,9 +513,9 @@ describe('customDataOf', () => {
   });
 });
 
-describe('estimatedCustomDataBytes', () => {
+describe('estimatedBytes', () => {
   it('counts UTF-8 bytes of literal text', () => {
-    expect(estimatedCustomDataBytes('\u00e4bc')).toBe(4);
+    expect(estimatedBytes('\u00e4bc')).toBe(4);
   });
 
   it('counts each token as 64 bytes', () => {
@@ -502,15 +523,15 @@ describe('estimatedCustomDataBytes', () => {
     const stack = new TerraformStack(Testing.app(), 'stack');
     const token = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
     // WHEN
-    const bytes = estimatedCustomDataBytes(`ab${token}c${token}`);
+    const bytes = estimatedBytes(`ab${token}c${token}`);
     // THEN
     expect(TOKEN_SIZE_ESTIMATE_BYTES).toBe(64);
     expect(bytes).toBe(3 + 2 * 64);
   });
 
-  it('keeps a cloud-config with several logins well inside Azure\'s 64 KiB', () => {
-    const bytes = estimatedCustomDataBytes(renderCloudConfig(twoLogins()));
-    expect(bytes).toBe(Buffer.byteLength(renderCloudConfig(twoLogins())));
-    expect(bytes).toBeLessThan(CUSTOM_DATA_LIMIT_BYTES / 4);
+  it('keeps the cloud-config well inside Azure\'s 64 KiB', () => {
+    const text = renderCloudConfig({ adminUsername: ADMIN });
+    expect(estimatedBytes(text)).toBe(Buffer.byteLength(text));
+    expect(estimatedBytes(text)).toBeLessThan(CUSTOM_DATA_LIMIT_BYTES / 4);
   });
 });

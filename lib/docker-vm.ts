@@ -18,10 +18,12 @@ import {
 } from './private/docker-vm-props';
 import { isLoginServer, isRegistryName, REGISTRY_NAME_RULE } from './private/azure-names';
 import { isLiteral, PropsValidator } from './private/validation';
-import { customDataOf, estimatedCustomDataBytes, RegistryLogin, renderCloudConfig } from './private/vm-scripts';
+import {
+  estimatedBytes, RegistryLogin, renderCloudConfig, renderLoginUserData, terraformBase64,
+} from './private/vm-scripts';
 
-/** Azure's limit on custom data: 65535 bytes, 87380 characters in base64 ("64 KiB" in the docs). */
-const CUSTOM_DATA_LIMIT_BYTES = 65535;
+/** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
+const USER_DATA_LIMIT_BYTES = 49152;
 
 /**
  * An Ubuntu LTS image from Canonical, Gen2 (Trusted Launch capable).
@@ -144,8 +146,9 @@ export interface DockerVirtualMachineProps {
   readonly osDiskStorageAccountType?: string;
   /**
    * How long one registry login run retries (role assignments take 1-10 minutes to propagate,
-   * and a system-assigned identity exists only once the VM does), in seconds.
-   * At least 900; a literal, since it is written into the cloud-config.
+   * and a system-assigned identity exists only once the VM does), in seconds: one run does every login.
+   * At least 900; a literal, since it is written into the cloud-config (`custom_data`), so changing it
+   * replaces the VM.
    * @default 1800
    */
   readonly loginTimeoutSeconds?: number;
@@ -200,8 +203,8 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   public readonly hasSystemAssignedIdentity: boolean;
 
   private readonly logins: RegistryLogin[] = [];
-  /** The cloud-config of the current logins: rendered once for the custom data and its size check. */
-  private renderedCloudConfig?: string;
+  /** The user data of the current logins: rendered once for `user_data` and its size check. */
+  private renderedUserData?: string;
   private readonly props: DockerVirtualMachineProps;
 
   constructor(scope: Construct, id: string, props: DockerVirtualMachineProps) {
@@ -303,14 +306,15 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
       secureBootEnabled: true,
       vtpmEnabled: true,
       identity: this.identityBlock(),
-      customData: Lazy.stringValue({ produce: () => customDataOf(this.cloudConfig()) }),
+      // Static per VM (a change replaces it): no registry login, which is user data, updated in place.
+      customData: terraformBase64(renderCloudConfig({ adminUsername: this.adminUsername, loginTimeoutSeconds: props.loginTimeoutSeconds })),
       // The NSG guards the NIC before the VM boots.
       dependsOn: [nicNsg],
     });
     this.virtualMachineId = this.resource.id;
     this.privateIpAddress = this.networkInterface.privateIpAddress;
 
-    this.node.addValidation({ validate: () => this.validateCustomData() });
+    this.node.addValidation({ validate: () => this.validateUserData() });
   }
 
   /** The VM's public IP address; throws unless `associatePublicIpAddress` is set. */
@@ -358,6 +362,9 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
    * user, retrying until the identity's role assignment has propagated; a systemd timer logs in
    * again every 2 hours, before the registry's ~3 hour token expires.
    *
+   * The logins are the VM's user data (`user_data`), which Azure updates without replacing the VM: an image
+   * added later is pulled at the next timer run, or at once with `sudo systemctl start acr-login.service`.
+   *
    * The identity still needs a role on the registry: `registry.grantPull(vm)` or `registry.grantPull(identity)`.
    *
    * @param images image references relative to the registry, e.g. `aci-helloworld:v1`
@@ -397,7 +404,11 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
 
     const clientId = identity?.clientId
       ?? (this.hasSystemAssignedIdentity ? undefined : this.userAssignedIdentities[0].clientId);
-    this.renderedCloudConfig = undefined;
+    this.renderedUserData = undefined;
+    // Set on first use: a VM without logins has no user data.
+    if (this.logins.length === 0) {
+      this.resource.userData = Lazy.stringValue({ produce: () => terraformBase64(this.userData()) });
+    }
     const existing = this.logins.find((l) => l.registryName === registry.registryName && l.clientId === clientId);
     if (existing) {
       existing.images.push(...images.filter((i) => !existing.images.includes(i)));
@@ -406,13 +417,9 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
     }
   }
 
-  /** The cloud-config the VM boots with. */
-  private cloudConfig(): string {
-    return this.renderedCloudConfig ??= renderCloudConfig({
-      adminUsername: this.adminUsername,
-      logins: this.logins,
-      loginTimeoutSeconds: this.props.loginTimeoutSeconds,
-    });
+  /** The registry logins, as the login script reads them from the Instance Metadata Service. */
+  private userData(): string {
+    return this.renderedUserData ??= renderLoginUserData(this.logins);
   }
 
   private identityBlock() {
@@ -424,15 +431,14 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   }
 
   /** Run by `cdktf synth` (and `Testing.synth(stack, true)`), once every pullImages call is in. */
-  private validateCustomData(): string[] {
-    const bytes = estimatedCustomDataBytes(this.cloudConfig());
-    if (bytes <= CUSTOM_DATA_LIMIT_BYTES) return [];
+  private validateUserData(): string[] {
+    const bytes = estimatedBytes(this.userData());
+    if (bytes <= USER_DATA_LIMIT_BYTES) return [];
     return [new ValidationError('DockerVirtualMachine', this.node.path, [{
-      property: 'customData',
+      property: 'userData',
       value: bytes,
-      message: `bytes of cloud-config (tokens estimated), over Azure's limit of ${CUSTOM_DATA_LIMIT_BYTES} bytes (87380 base64 characters)`,
-      fix: 'pull fewer images on this VM (each pullImages image is named in the cloud-config), or spread them over several VMs',
+      message: `bytes of registry logins (tokens estimated), over Azure's limit of ${USER_DATA_LIMIT_BYTES} bytes (64 KiB in base64)`,
+      fix: 'pull fewer images on this VM (each pullImages image is named in its user data), or spread them over several VMs',
     }]).message];
   }
 }
-

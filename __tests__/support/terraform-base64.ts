@@ -1,11 +1,11 @@
 /**
- * Decodes a synthesized `custom_data` value back to the cloud-config text.
+ * Decodes a synthesized `custom_data` or `user_data` value back to its text.
  *
  * A literal is plain base64. With tokens it is `${base64encode(format(base64decode("<template>"), <expr>, ...))}`:
  * the template is decoded, `%%` becomes `%`, and each `%s` becomes `${<expr>}`, the Terraform expression
  * Terraform interpolates at apply.
  */
-export function decodeCustomData(value: string): string {
+export function decodeTerraformBase64(value: string): string {
   const expression = /^\$\{base64encode\(format\(base64decode\("([A-Za-z0-9+/]*=*)"\), (.*)\)\)\}$/s.exec(value);
   if (!expression) {
     expect(value).toMatch(/^[A-Za-z0-9+/]+=*$/);
