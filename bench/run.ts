@@ -10,7 +10,7 @@ import { Build, buildToTemp } from './support/build';
 import { interleave, median, run, Run, runNode } from './support/measure';
 import { packageOf, providerModuleOf } from './support/modules';
 import { formatSummary, Section, summarizeProfile } from './support/profile';
-import { compareStacks, customDataByStack, resourceCounts } from './support/terraform-json';
+import { compareStacks, resourceCounts, vmDataByStack } from './support/terraform-json';
 
 const REPO = join(__dirname, '..');
 const flags = new Set(process.argv.slice(2));
@@ -112,7 +112,7 @@ function measureAll(build: Build): void {
   const rawOut = out('examples-raw');
   const customDataFile = join(build.root, 'custom-data.json');
   runNode(js('bench/apps/examples-lib.js'), { BENCH_OUTDIR: libOut }); // warm-up, and the floor's custom data
-  writeFileSync(customDataFile, JSON.stringify(customDataByStack(libOut)));
+  writeFileSync(customDataFile, JSON.stringify(vmDataByStack(libOut)));
   const examplesEnv = { BENCH_CUSTOM_DATA: customDataFile };
   runNode(js('bench/raw/examples.js'), { ...examplesEnv, BENCH_OUTDIR: rawOut });
   const equivalence = compareStacks(libOut, rawOut);

@@ -21,13 +21,14 @@ import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { Construct } from 'constructs';
 import { env, now, report, SSH_PUBLIC_KEY } from '../support/child';
+import type { VmData } from '../support/terraform-json';
 
 const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
 const LOCATION = 'eastus';
 const IMAGE = 'aci-helloworld:v1';
 
 /** The precomputed custom data of each stack's VM, by stack id. */
-const customData: Record<string, string> = JSON.parse(readFileSync(env('BENCH_CUSTOM_DATA'), 'utf8'));
+const vmData: Record<string, VmData> = JSON.parse(readFileSync(env('BENCH_CUSTOM_DATA'), 'utf8'));
 
 /** Resource group, registry, sample image import and a Docker VM; `identity` picks the variant. */
 class RawTutorialStack extends TerraformStack {
@@ -52,7 +53,7 @@ class RawTutorialStack extends TerraformStack {
       triggers: { registry_id: registry.id },
       provisioners: [{
         type: 'local-exec',
-        command: `az acr import --name ${registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 --image ${IMAGE} --force`,
+        command: `az acr import --subscription ${Fn.element(Fn.split('/', registry.id), 2)} --name ${registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 --image ${IMAGE} --force`,
       }],
     });
 
@@ -94,7 +95,8 @@ class RawTutorialStack extends TerraformStack {
       secureBootEnabled: true,
       vtpmEnabled: true,
       identity: vmIdentity,
-      customData: customData[id],
+      customData: vmData[id].customData,
+      userData: vmData[id].userData,
       dependsOn: [nicNsg],
     });
 
@@ -121,7 +123,7 @@ class RawTutorialStack extends TerraformStack {
     new TerraformOutput(this, 'verify_commands', {
       description: 'Run these on the VM to repeat the tutorial\'s login and pull by hand',
       value: [
-        identity ? `az login --identity --client-id ${identity.clientId}` : 'az login --identity',
+        identity ? `az login --identity --client-id ${identity.clientId} --allow-no-subscriptions` : 'az login --identity --allow-no-subscriptions',
         `az acr login --name ${registry.name}`,
         `docker pull ${registry.loginServer}/${IMAGE}`,
         'systemctl status acr-login.service',

@@ -14,11 +14,12 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { env, now, report, SSH_PUBLIC_KEY } from '../support/child';
+import type { VmData } from '../support/terraform-json';
 
 const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
 const count = Number(env('BENCH_VMS'));
 const location = 'eastus';
-const customDataTemplate: string = JSON.parse(readFileSync(env('BENCH_CUSTOM_DATA'), 'utf8'))['acr-pull-user-assigned'];
+const vmData: VmData = JSON.parse(readFileSync(env('BENCH_CUSTOM_DATA'), 'utf8'))['acr-pull-user-assigned'];
 
 const loaded = now();
 const app = new App({ outdir: env('BENCH_OUTDIR') });
@@ -58,7 +59,8 @@ for (let i = 0; i < count; i++) {
     secureBootEnabled: true,
     vtpmEnabled: true,
     identity: { type: 'UserAssigned', identityIds: [identity.id] },
-    customData: customDataTemplate.split('azurerm_user_assigned_identity.AcrIdentity.').join(`azurerm_user_assigned_identity.Id${i}.`),
+    customData: vmData.customData,
+    userData: vmData.userData.split('azurerm_user_assigned_identity.AcrIdentity.').join(`azurerm_user_assigned_identity.Id${i}.`),
     dependsOn: [nicNsg],
   });
   new RoleAssignment(stack, `AcrPull-Id${i}`, {

@@ -16,12 +16,18 @@ function stacks(outdir: string): Record<string, StackJson> {
   return Object.fromEntries(readdirSync(dir).sort().map((id) => [id, JSON.parse(readFileSync(join(dir, id, 'cdk.tf.json'), 'utf8'))]));
 }
 
-/** The custom data of each stack's one Linux VM. */
-export function customDataByStack(outdir: string): Record<string, string> {
+/** The custom data and user data of each stack's one Linux VM, as the floor writes them by hand. */
+export interface VmData {
+  readonly customData: string;
+  readonly userData: string;
+}
+
+/** The custom data and user data of each stack's one Linux VM. */
+export function vmDataByStack(outdir: string): Record<string, VmData> {
   return Object.fromEntries(Object.entries(stacks(outdir)).map(([id, json]) => {
     const vms = Object.values(json.resource?.azurerm_linux_virtual_machine ?? {});
     if (vms.length !== 1) throw new Error(`bench: stack ${id} has ${vms.length} VMs, expected 1`);
-    return [id, String(vms[0].custom_data)];
+    return [id, { customData: String(vms[0].custom_data), userData: String(vms[0].user_data) }];
   }));
 }
 
