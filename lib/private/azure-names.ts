@@ -36,3 +36,6 @@ export function isRegistryName(name: string): boolean {
 export function isLoginServer(host: string): boolean {
   return LOGIN_SERVER.test(host);
 }
+
+/** A Linux user name Azure takes for the admin user (1-64 characters), safe in a unit's `User=` and in runcmd. */
+export const LINUX_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;

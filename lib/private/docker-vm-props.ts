@@ -2,7 +2,7 @@ import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import type { DockerVirtualMachineProps } from '../docker-vm';
 import { addressPrefixProblem, cidrContains, cidrProblem, ipVersionOf, isInternetWide, isServiceTag, prefixLengthOf } from './address-prefix';
-import { isResourceGroupName, RESOURCE_GROUP_NAME_RULE } from './azure-names';
+import { isResourceGroupName, LINUX_USERNAME, RESOURCE_GROUP_NAME_RULE } from './azure-names';
 import { isPrivateKey, sshPublicKeyProblem } from './ssh-key';
 import { isLiteral, PropsValidator } from './validation';
 
@@ -31,7 +31,6 @@ export function isImageReference(image: string): boolean {
 const VM_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9_])?$/;
 /** A Linux host name as Azure takes it: at most 64 letters, digits, `.` and `-`, not ending in `.` or `-`. */
 const COMPUTER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$/;
-const ADMIN_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
 const SUBNET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i;
 const OS_DISK_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS'];
 const MIN_LOGIN_TIMEOUT_SECONDS = 900;
@@ -54,7 +53,7 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
   v.expect(!Token.isUnresolved(adminUsername), 'adminUsername', adminUsername,
     'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal user name',
     'pass the user name as a literal string, e.g. "azureuser"');
-  v.expectLiteral(adminUsername, (x) => ADMIN_USERNAME.test(x) && !x.endsWith('.'), 'adminUsername',
+  v.expectLiteral(adminUsername, (x) => LINUX_USERNAME.test(x) && !x.endsWith('.'), 'adminUsername',
     'must be 1-64 letters, digits, ".", "_" or "-", start with a letter or "_" and not end with "."',
     'use e.g. "azureuser"');
   v.expectLiteral(adminUsername, (x) => !RESERVED_ADMIN_USERNAMES.has(x.toLowerCase()), 'adminUsername',

@@ -2,6 +2,7 @@ import { Token } from 'cdktf';
 import type * as Yaml from 'yaml';
 import { AZURE_CLI_INSTALL_SCRIPT } from './azure-cli-install-script';
 import { LOGIN_SCRIPT } from './login-script';
+import { LINUX_USERNAME } from '../azure-names';
 
 /** One registry the VM logs in to with its managed identity, and the images it pulls from it. */
 export interface RegistryLogin {
@@ -44,8 +45,6 @@ function loadYaml(): typeof Yaml {
 
 /** What registry names, host names, GUIDs and image references are made of; the login script checks the same. */
 const SAFE_ARGUMENT = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;
-/** Loose on purpose (Azure's own rules are checked by the construct): safe in `User=` and runcmd. */
-const LINUX_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * The cloud-config (`custom_data`): Docker, a current Azure CLI, the admin user in the `docker` group, and the
