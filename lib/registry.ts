@@ -1,4 +1,4 @@
-import { Fn, Token } from 'cdktf';
+import { DataResource, dependable, Fn, Token } from 'cdktf';
 import { ContainerRegistry as AzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import { DataAzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/data-azurerm-container-registry';
 import { Construct, IConstruct } from 'constructs';
@@ -84,7 +84,21 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
         fix: 'use grantPull/grantPush, or RegistryRole.REPOSITORY_READER / REPOSITORY_WRITER / REPOSITORY_CONTRIBUTOR',
       }]);
     }
-    return Grant._assign({ scope: this, resourceId: this.registryId, grantee, role });
+    const grant = Grant._assign({ scope: this, resourceId: this.registryId, grantee, role });
+    // A grant on a registry switched to ABAC mode by this stack takes effect only after the switch.
+    const modeSwitch = this.roleAssignmentModeSwitch;
+    if (modeSwitch && !this.grantsAfterModeSwitch.has(grant)) {
+      this.grantsAfterModeSwitch.add(grant);
+      grant.roleAssignment.dependsOn = [...grant.roleAssignment.dependsOn ?? [], dependable(modeSwitch)];
+    }
+    return grant;
+  }
+
+  private readonly grantsAfterModeSwitch = new WeakSet<Grant>();
+
+  /** The resource that puts a registry this stack creates in its role assignment mode, if any. */
+  protected get roleAssignmentModeSwitch(): DataResource | undefined {
+    return undefined;
   }
 
   public grantPull(grantee: IGrantable): Grant {
@@ -142,6 +156,21 @@ export interface ContainerRegistryProps {
    */
   readonly retentionPolicyInDays?: number;
   /**
+   * The role assignment permissions mode. `ABAC_REPOSITORY_PERMISSIONS` ("RBAC Registry + ABAC Repository
+   * Permissions") honours the Container Registry Repository roles, optionally limited to repositories, and
+   * ignores AcrPull, AcrPush and AcrDelete.
+   *
+   * The azurerm provider (4.55.0) can neither set nor read the mode (`role_assignment_mode` came in 4.81.0), so
+   * a registry in ABAC mode is switched after creation by `az acr update --role-assignment-mode rbac-abac`, run
+   * by Terraform on the deploying machine (a `terraform_data` resource with a `local-exec` provisioner): that
+   * machine needs a current Azure CLI (`az acr update` with `--role-assignment-mode`), logged in with rights to
+   * update the registry. The switch runs
+   * once, before any grant on the registry; Terraform does not see the mode afterwards, so a switch back made
+   * outside Terraform is not corrected (see the README's "Repository-scoped grants").
+   * @default RoleAssignmentMode.REGISTRY_PERMISSIONS
+   */
+  readonly roleAssignmentMode?: RoleAssignmentMode;
+  /**
    * Tags of the registry.
    * @default - no tags
    */
@@ -190,8 +219,8 @@ export interface ContainerRegistryAttributes {
  * An Azure Container Registry (`az acr create`), over `azurerm_container_registry`, with
  * secure defaults: admin user off, anonymous pull off.
  *
- * Registries made with the azurerm provider (4.55.0) are in `REGISTRY_PERMISSIONS` mode: the
- * provider cannot set the ABAC mode.
+ * The azurerm provider (4.55.0) cannot set the ABAC mode: `roleAssignmentMode` switches the registry
+ * after creation with the Azure CLI, on the deploying machine.
  */
 export class ContainerRegistry extends ContainerRegistryBase {
   /**
@@ -261,8 +290,13 @@ export class ContainerRegistry extends ContainerRegistryBase {
   public readonly registryName: string;
   /** The registry's login server, e.g. `mycontainerregistry.azurecr.io`. */
   public readonly loginServer: string;
-  /** Always `REGISTRY_PERMISSIONS`: the azurerm provider cannot make a registry in ABAC mode. */
-  public readonly roleAssignmentMode = RoleAssignmentMode.REGISTRY_PERMISSIONS;
+  /** How the registry honours role assignments. */
+  public readonly roleAssignmentMode: RoleAssignmentMode;
+  /**
+   * The `terraform_data` resource that switches the registry to ABAC mode (`az acr update
+   * --role-assignment-mode rbac-abac`), when `roleAssignmentMode` is `ABAC_REPOSITORY_PERMISSIONS`.
+   */
+  public readonly roleAssignmentModeResource?: DataResource;
   /** The registry's pricing tier. */
   public readonly sku: RegistrySku;
 
@@ -288,6 +322,21 @@ export class ContainerRegistry extends ContainerRegistryBase {
     this.registryId = this.resource.id;
     this.registryName = this.resource.name;
     this.loginServer = this.resource.loginServer;
+    this.roleAssignmentMode = props.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
+    if (this.roleAssignmentMode === RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS) {
+      this.roleAssignmentModeResource = new DataResource(this, 'RoleAssignmentMode', {
+        // Replaced, and so run again, when the registry is.
+        triggersReplace: { registryId: this.registryId },
+        provisioners: [{
+          type: 'local-exec',
+          command: `az acr update --ids "${this.registryId}" --role-assignment-mode rbac-abac --output none`,
+        }],
+      });
+    }
+  }
+
+  protected get roleAssignmentModeSwitch(): DataResource | undefined {
+    return this.roleAssignmentModeResource;
   }
 }
 
