@@ -131,7 +131,7 @@ export class Principal extends Construct implements IPrincipal {
       const type = resource.identity.typeInput;
       const fix = 'add identity { type = "SystemAssigned" } to the resource before this call (both identity kinds: '
         + '"SystemAssigned, UserAssigned"), or grant to its user-assigned identity';
-      v.expect(type !== undefined, 'identity', undefined, 'is not set, so the resource has no system-assigned identity', fix);
+      v.expect(type !== undefined, 'identity', undefined, 'leaves the resource without a system-assigned identity', fix);
       v.expectLiteral(type, (x) => /(^|,)\s*SystemAssigned\s*(,|$)/i.test(x), 'identity.type',
         'has no SystemAssigned identity', fix);
       v.throwIfInvalid();
@@ -152,7 +152,7 @@ export class Principal extends Construct implements IPrincipal {
     return Principal.childOf(cluster, 'KubeletIdentity', () => {
       const v = new PropsValidator('Principal.ofKubeletIdentity', cluster);
       v.expect(cluster.identity.typeInput !== undefined, 'identity', undefined,
-        'is not set: a cluster without a managed identity (with a service_principal) has no kubelet identity; its nodes pull with the service principal',
+        'means a cluster with a service_principal, which has no kubelet identity: its nodes pull with the service principal',
         'give the cluster identity { type = "SystemAssigned" }, or grant to the service principal: '
           + 'Principal.fromPrincipalId(this, \'AksServicePrincipal\', <its object ID>)');
       v.throwIfInvalid();
