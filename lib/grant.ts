@@ -27,7 +27,10 @@ export interface RoleAssignmentOptions {
  * `TerraformResource` fits.
  */
 export interface IGrantDependent extends IConstruct {
-  /** Terraform's `depends_on`: the addresses it waits for. */
+  /**
+   * Terraform's `depends_on`: the addresses it waits for.
+   * @default - none
+   */
   dependsOn?: string[];
 }
 

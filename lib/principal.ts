@@ -57,7 +57,10 @@ export interface IResourceWithIdentity extends IConstruct {
   readonly identity: {
     /** `identity[0].principal_id`: the system-assigned identity's object ID. */
     readonly principalId: string;
-    /** The identity type given to the resource (`SystemAssigned`, `UserAssigned`, both); undefined without an identity block. */
+    /**
+     * The identity type given to the resource (`SystemAssigned`, `UserAssigned`, both).
+     * @default - none: the resource has no identity block
+     */
     readonly typeInput?: string;
   };
 }

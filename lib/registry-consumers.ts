@@ -12,7 +12,10 @@ import { IContainerRegistry } from './registry';
  * A provider resource whose `identity` block the library can extend.
  */
 export interface IAppWithIdentity extends IResourceWithIdentity, IGrantDependent {
-  /** The `identity` block as given; undefined without one. */
+  /**
+   * The `identity` block as given.
+   * @default - none: the library adds one
+   */
   readonly identityInput?: IdentityBlock;
   /** Replaces the `identity` block. */
   putIdentity(value: IdentityBlock): void;
@@ -29,7 +32,10 @@ export interface IAppServiceResource extends IAppWithIdentity {
     containerRegistryUseManagedIdentity: boolean | IResolvable;
     /** `container_registry_managed_identity_client_id`: the user-assigned identity's client ID. */
     containerRegistryManagedIdentityClientId: string;
-    /** The client ID as given; undefined when unset. */
+    /**
+     * The client ID as given.
+     * @default - none
+     */
     readonly containerRegistryManagedIdentityClientIdInput?: string;
   };
 }
@@ -60,7 +66,10 @@ export interface ContainerAppRegistryBlock {
  * the library sets.
  */
 export interface IContainerAppResource extends IAppWithIdentity {
-  /** The `registry` blocks as given; undefined without any. */
+  /**
+   * The `registry` blocks as given.
+   * @default - none: the library adds the registry's
+   */
   readonly registryInput?: ContainerAppRegistryBlock[] | IResolvable;
   /** Replaces the `registry` blocks. */
   putRegistry(value: ContainerAppRegistryBlock[]): void;
@@ -92,7 +101,10 @@ export interface ContainerGroupRegistryCredentialBlock {
  * `@cdktf/provider-azurerm/lib/container-group`), seen through what the library sets.
  */
 export interface IContainerGroupResource extends IAppWithIdentity {
-  /** The `image_registry_credential` blocks as given; undefined without any. */
+  /**
+   * The `image_registry_credential` blocks as given.
+   * @default - none: the library adds the registry's
+   */
   readonly imageRegistryCredentialInput?: ContainerGroupRegistryCredentialBlock[] | IResolvable;
   /** Replaces the `image_registry_credential` blocks. */
   putImageRegistryCredential(value: ContainerGroupRegistryCredentialBlock[]): void;
