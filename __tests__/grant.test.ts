@@ -494,6 +494,24 @@ describe('errors name the construct, property, value and fix', () => {
     expect(roleAssignments(stack)).toEqual({});
   });
 
+  test('two principals whose paths make the same construct id are refused instead of sharing a role assignment', () => {
+    // GIVEN 'Ops-Team' and 'Ops/Team': both are 'Ops-Team' in a construct id
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    registry.grantPull(Principal.fromPrincipalId(stack, 'Ops-Team', PRINCIPAL_ID));
+    const nested = Principal.fromPrincipalId(new Construct(stack, 'Ops'), 'Team', CLIENT_ID);
+    // WHEN
+    const error = validationErrorOf(() => registry.grantPull(nested));
+    // THEN
+    expect(error.message).toBe("Grant at 'TestStack/Registry' has invalid input:\n"
+      + "  - grantee: \"TestStack/Ops/Team\" needs the construct id 'AcrPull-Ops-Team' under 'TestStack/Registry' for its AcrPull role "
+      + "assignment, but the role assignment of the principal 'TestStack/Ops-Team' already has it. "
+      + 'Fix: give one of the two grantees another construct id (their paths differ only in characters dropped from construct ids)');
+    // AND a principal with its own path gets its own role assignment
+    registry.grantPull(Principal.fromPrincipalId(new Construct(stack, 'Dev'), 'Team', CLIENT_ID));
+    expect(Object.keys(roleAssignments(stack))).toHaveLength(2);
+  });
+
   test('a literal scope that is not an Azure resource ID is reported against the construct granting', () => {
     // GIVEN
     const stack = newStack();

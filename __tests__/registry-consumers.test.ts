@@ -280,6 +280,18 @@ describe('RegistryPull.configureContainerGroup', () => {
   });
 });
 
+describe('arguments left out by plain JavaScript', () => {
+  test('a missing app or registry is named with the fix', () => {
+    const { stack, registry } = scenario();
+    expect(validationErrorOf(() => RegistryPull.configureContainerApp(undefined as never, registry)).message)
+      .toBe("RegistryPull.configureContainerApp at '(none)' has invalid input:\n  - app: (not set) is required. Fix: pass the provider resource to configure");
+    expect(validationErrorOf(() => RegistryPull.configureAppService(webApp(stack, 'Web'), undefined as never)).message)
+      .toBe("RegistryPull.configureAppService at 'Test/Web' has invalid input:\n  - registry: (not set) is required. "
+        + 'Fix: pass the registry to pull from (new ContainerRegistry, ContainerRegistry.fromLookup or fromRegistryAttributes)');
+    expect(() => RegistryPull.configureAppService(webApp(stack, 'Other'), registry, undefined)).not.toThrow();
+  });
+});
+
 describe('consumers of one registry with one identity', () => {
   test('a web app, a container app, a container group and a direct grant share one role assignment', () => {
     // GIVEN

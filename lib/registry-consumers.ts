@@ -120,8 +120,8 @@ export interface RegistryPullOptions {
    *
    * @default - the app's own system-assigned identity, added to its identity block. That principal
    * exists only once the app does, so its role assignment is created after the app, and the app's
-   * first pull fails until the role has propagated (up to ~10 minutes; App Service retries on
-   * restart, a container app's first revision may fail to provision). Prefer a user-assigned identity.
+   * first pull fails until the role has propagated (up to ~10 minutes; an App Service app pulls again
+   * when it restarts, a container app's first revision may fail to provision). Prefer a user-assigned identity.
    */
   readonly identity?: IUserAssignedIdentity;
 }

@@ -15,6 +15,7 @@ const SOURCES = [
 
 const RESOURCES = [
   'azurerm_container_app',
+  'azurerm_container_app_environment',
   'azurerm_container_group',
   'azurerm_container_registry',
   'azurerm_kubernetes_cluster',
@@ -29,6 +30,7 @@ const RESOURCES = [
   'azurerm_public_ip',
   'azurerm_resource_group',
   'azurerm_role_assignment',
+  'azurerm_service_plan',
   'azurerm_storage_account',
   'azurerm_subnet',
   'azurerm_subnet_network_security_group_association',
