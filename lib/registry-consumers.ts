@@ -4,7 +4,7 @@ import { ValidationError } from './errors';
 import { Grant, IGrantDependent } from './grant';
 import { IUserAssignedIdentity } from './identity';
 import { IPrincipal, IResourceWithIdentity, Principal } from './principal';
-import { AppIdentity, IdentityBlock, identityBlockWith } from './private/identity-block';
+import { AppIdentity, identityBlockWith } from './private/identity-block';
 import { PropsValidator } from './private/validation';
 import { IContainerRegistry } from './registry';
 
@@ -16,9 +16,17 @@ export interface IAppWithIdentity extends IResourceWithIdentity, IGrantDependent
    * The `identity` block as given.
    * @default - none: the library adds one
    */
-  readonly identityInput?: IdentityBlock;
+  readonly identityInput?: {
+    /** `SystemAssigned`, `UserAssigned` or `SystemAssigned, UserAssigned`. */
+    readonly type: string;
+    /**
+     * The user-assigned identities' resource IDs.
+     * @default - none
+     */
+    readonly identityIds?: string[];
+  };
   /** Replaces the `identity` block. */
-  putIdentity(value: IdentityBlock): void;
+  putIdentity(value: { type: string; identityIds?: string[] }): void;
 }
 
 /**
