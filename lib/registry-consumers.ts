@@ -30,8 +30,9 @@ export interface IAppWithIdentity extends IResourceWithIdentity, IGrantDependent
 }
 
 /**
- * An App Service app that runs a container (`LinuxWebApp`, `LinuxFunctionApp` of
- * `@cdktf/provider-azurerm`, and their Windows and slot twins), seen through what the library sets.
+ * An App Service app that runs a container, seen through what the library sets: `LinuxWebApp`,
+ * `LinuxFunctionApp`, their slots (`LinuxWebAppSlot`, `LinuxFunctionAppSlot`) and `WindowsWebApp` of
+ * `@cdktf/provider-azurerm` fit; `WindowsFunctionApp`, which runs no container, does not compile.
  */
 export interface IAppServiceResource extends IAppWithIdentity {
   /** The `site_config` block, whose two registry settings the library sets. */
