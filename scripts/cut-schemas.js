@@ -17,8 +17,15 @@ const SOURCES = [
 ];
 
 const RESOURCES = [
+  'azurerm_container_app',
+  'azurerm_container_app_environment',
+  'azurerm_container_group',
   'azurerm_container_registry',
+  'azurerm_kubernetes_cluster',
+  'azurerm_linux_function_app',
   'azurerm_linux_virtual_machine',
+  'azurerm_linux_virtual_machine_scale_set',
+  'azurerm_linux_web_app',
   'azurerm_network_interface',
   'azurerm_network_interface_security_group_association',
   'azurerm_network_security_group',
@@ -26,6 +33,7 @@ const RESOURCES = [
   'azurerm_public_ip',
   'azurerm_resource_group',
   'azurerm_role_assignment',
+  'azurerm_service_plan',
   'azurerm_storage_account',
   'azurerm_subnet',
   'azurerm_subnet_network_security_group_association',
