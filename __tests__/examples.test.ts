@@ -248,6 +248,48 @@ describe('the AKS example', () => {
   });
 });
 
+describe.each([
+  ['user-assigned', UserAssignedIdentityExample],
+  ['system-assigned', SystemAssignedIdentityExample],
+  ['aks', AksExample],
+] as const)('the %s example on an ABAC registry (ACR_DEMO_ABAC_REGISTRY)', (_name, variant) => {
+  const READER = 'b93aa761-3e63-49ed-ac28-beffa264f7ac';
+  const NAME = '@Request[Microsoft.ContainerRegistry/registries/repositories:name]';
+
+  test('switches a new registry to ABAC mode before the grant, which is Repository Reader on the image\'s repository only', () => {
+    const { text, json } = synth(variant, { abacRegistry: true });
+
+    const mode = only(json, 'resource', 'terraform_data');
+    expect(mode.provisioner[0]['local-exec'].command).toBe(
+      'az acr update --ids "${azurerm_container_registry.Registry.id}" --role-assignment-mode rbac-abac --output none');
+    const grant = only(json, 'resource', 'azurerm_role_assignment');
+    expect(grant.role_definition_id).toMatch(new RegExp(`${READER}$`));
+    expect(grant.condition_version).toBe('2.0');
+    expect(grant.condition).toContain(`${NAME} StringEqualsIgnoreCase 'aci-helloworld'`);
+    expect(grant.condition).not.toContain('StringStartsWith');
+    expect(grant.depends_on).toEqual(['terraform_data.Registry_RoleAssignmentMode_7897F19A']);
+    expectValidTerraform(text);
+  });
+
+  test('a configured image names its repository; an existing registry is declared ABAC and not switched', () => {
+    const { json } = synth(variant, { abacRegistry: true, useExistingRegistry: true, image: 'team-a/app@sha256:' + 'a'.repeat(64) });
+
+    expect(json.resource.terraform_data).toBeUndefined();
+    const grant = only(json, 'resource', 'azurerm_role_assignment');
+    expect(grant.role_definition_id).toMatch(new RegExp(`${READER}$`));
+    expect(grant.condition).toContain(`${NAME} StringEqualsIgnoreCase 'team-a/app'`);
+  });
+
+  test('off by default: AcrPull on every repository, no condition, no switch', () => {
+    const { json } = synth(variant);
+
+    expect(json.resource.terraform_data).toBeUndefined();
+    const grant = only(json, 'resource', 'azurerm_role_assignment');
+    expect(grant.role_definition_id).toMatch(new RegExp(`${ACR_PULL}$`));
+    expect(grant.condition).toBeUndefined();
+  });
+});
+
 describe('main.ts', () => {
   test('declares the three example stacks', () => {
     const main = readFileSync(join(__dirname, '..', 'main.ts'), 'utf8');
@@ -264,7 +306,7 @@ describe('readExampleConfig', () => {
     const c = config();
     expect(c).toMatchObject({
       location: 'eastus', resourceGroupName: 'myResourceGroup', vmName: 'myDockerVM', identityName: 'myACRId',
-      adminUsername: 'azureuser', image: 'aci-helloworld:v1', importSampleImage: true,
+      adminUsername: 'azureuser', image: 'aci-helloworld:v1', importSampleImage: true, abacRegistry: false,
       aksClusterName: 'myAKSCluster', aksNodeSize: 'Standard_D2s_v5', aksNodeCount: 1,
       useExistingRegistry: false, useExistingResourceGroup: false, sshSourceAddressPrefixes: [], backend: undefined,
     });
@@ -279,12 +321,13 @@ describe('readExampleConfig', () => {
       ACR_DEMO_SSH_SOURCE_ADDRESS_PREFIXES: '203.0.113.4/32, 198.51.100.0/24', ACR_DEMO_IMAGE: 'app:v2',
       ACR_DEMO_STATE_STORAGE_ACCOUNT: 'tfstatestore', ACR_DEMO_STATE_RESOURCE_GROUP_NAME: 'tfstate-rg',
       ACR_DEMO_AKS_CLUSTER_NAME: 'aks1', ACR_DEMO_AKS_NODE_SIZE: 'Standard_B2s', ACR_DEMO_AKS_NODE_COUNT: '3',
+      ACR_DEMO_ABAC_REGISTRY: 'yes',
     });
     expect(c).toEqual({
       location: 'westeurope', resourceGroupName: 'rg1', registryName: 'myreg12345', useExistingRegistry: true,
       useExistingResourceGroup: true, importSampleImage: false, vmName: 'vm1', identityName: 'id1', adminUsername: 'ops',
       sshPublicKey: SSH_KEY, sshSourceAddressPrefixes: ['203.0.113.4/32', '198.51.100.0/24'], image: 'app:v2',
-      aksClusterName: 'aks1', aksNodeSize: 'Standard_B2s', aksNodeCount: 3,
+      aksClusterName: 'aks1', aksNodeSize: 'Standard_B2s', aksNodeCount: 3, abacRegistry: true,
       backend: { storageAccountName: 'tfstatestore', resourceGroupName: 'tfstate-rg', containerName: 'tfstate' },
     });
   });

@@ -47,6 +47,7 @@ const TYPE_ONLY_EXPORTS = [
   'PolicyRuleInfo',
   'PolicySuppression',
   'PullImagesOptions',
+  'RegistryGrantOptions',
   'RegistryPullOptions',
   'RoleAssignmentOptions',
   'UserAssignedIdentityAttributes',

@@ -46,6 +46,7 @@ function stackModule(snippet: string): string {
 const SECTIONS = {
   aks: 'AKS: `az aks update --attach-acr` as code',
   consumers: 'Apps that pull: App Service, Container Apps, Container Instances',
+  abac: 'Repository-scoped grants (ABAC)',
 };
 
 let dir: string;
@@ -93,5 +94,15 @@ describe('README', () => {
       server: '${azurerm_container_registry.Registry.login_server}', user_assigned_identity_id: '${azurerm_user_assigned_identity.AppIdentity.id}',
     }]);
     for (const app of [web.Web, api.Api, job.Job]) expect(app.depends_on).toEqual(assignments);
+  });
+
+  test('the repository-scoped section\'s code limits a reader and a writer to their repositories, after the ABAC switch', () => {
+    const json = synthesized('abac');
+    const { Puller, Builder } = Object.fromEntries(Object.values<any>(json.resource.azurerm_role_assignment)
+      .map((a) => [/user_assigned_identity\.(\w+)\./.exec(a.principal_id)![1], a]));
+    expect(Puller.condition).toMatch(/StringEqualsIgnoreCase 'aci-helloworld'\n  OR\n  .* StringStartsWithIgnoreCase 'team-a\/'/);
+    expect(Builder.condition).toContain('content/write');
+    expect(Builder.condition).toMatch(/StringStartsWithIgnoreCase 'team-a\/'/);
+    for (const assignment of [Puller, Builder]) expect(assignment.depends_on).toEqual([expect.stringMatching(/^terraform_data\./)]);
   });
 });

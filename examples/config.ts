@@ -28,6 +28,13 @@ export interface ExampleConfig {
   readonly useExistingRegistry: boolean;
   /** Import the sample image into the registry with `az acr import` on the deploying machine. @default true */
   readonly importSampleImage: boolean;
+  /**
+   * Run the tutorial on a registry in ABAC mode ("RBAC Registry + ABAC Repository Permissions"): a new registry is
+   * switched with `az acr update --role-assignment-mode rbac-abac`, an existing one is declared so, and the pull is
+   * granted on the sample image's repository only (Container Registry Repository Reader with a condition).
+   * @default false
+   */
+  readonly abacRegistry: boolean;
   /** @default 'myDockerVM' */
   readonly vmName: string;
   /** @default 'myACRId' */
@@ -79,6 +86,7 @@ export function readExampleConfig(scope: IConstruct, env: NodeJS.ProcessEnv = pr
     registryName: get('registryName'),
     useExistingRegistry: flag('useExistingRegistry', false),
     importSampleImage: flag('importSampleImage', true),
+    abacRegistry: flag('abacRegistry', false),
     vmName: get('vmName') ?? 'myDockerVM',
     identityName: get('identityName') ?? 'myACRId',
     adminUsername: get('adminUsername') ?? 'azureuser',

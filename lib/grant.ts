@@ -1,8 +1,9 @@
-import { dependable, Fn, ITerraformDependable, TerraformStack, Token } from 'cdktf';
+import { dependable, Fn, ITerraformDependable, Lazy, TerraformStack, Token } from 'cdktf';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { IGrantable, IPrincipal, Principal, PrincipalType } from './principal';
+import { repositoryCondition } from './private/repository-condition';
 import { isLiteral } from './private/validation';
 import { RegistryRole } from './registry-role';
 
@@ -20,6 +21,12 @@ export interface RoleAssignmentOptions {
   readonly resourceId: string;
   readonly grantee: IGrantable;
   readonly role: RegistryRole;
+  /**
+   * Repositories (names, or prefixes ending in `/`) to limit the role to, by an ABAC condition; the role must
+   * have `repositoryDataActions`. Checked by the caller.
+   * @default - every repository
+   */
+  readonly repositories?: readonly string[];
 }
 
 /**
@@ -66,7 +73,7 @@ export class Grant implements ITerraformDependable {
     Grant.byScope.set(scope, grants);
     const key = Token.isUnresolved(role._key) ? undefined : `${role._key}|${principalKey(principal)}`;
     const same = key === undefined ? undefined : grants.get(key);
-    if (same) return same;
+    if (same) return same.withRepositories(options.repositories, scope);
 
     // A grantee in another stack gets the role assignment in its own stack (as aws-cdk attaches grants to
     // the principal): that stack then depends on the resource's, never the other way round, so the
@@ -76,21 +83,32 @@ export class Grant implements ITerraformDependable {
     const id = `${constructIdPart(role.roleName)}-${crossStack ? pathKey(scope, true) : pathKey(grantee, false)}`;
 
     const existing = parent.node.tryFindChild(id);
-    if (existing) return Grant.sameAs(existing, { id, parent, grantee, principal, role, scope });
+    if (existing) return Grant.sameAs(existing, { id, parent, grantee, principal, role, scope }).withRepositories(options.repositories, scope);
 
     const roleDefinition = role._definitionFor(subscriptionOf(options.resourceId, scope));
     const isServicePrincipal = principal.principalType === PrincipalType.SERVICE_PRINCIPAL;
+    const repositories = options.repositories === undefined ? undefined : new Set(options.repositories);
+    const nameKey = `${options.resourceId}|${principal.principalId}|${role._key}`;
     const roleAssignment = new RoleAssignment(parent, id, {
-      // Deterministic, so re-applies, imports and a second stack granting the same role agree.
-      name: Fn.uuidv5('url', `${options.resourceId}|${principal.principalId}|${role._key}`),
+      // Deterministic, so re-applies, imports and a second stack granting the same role agree. A condition is
+      // ForceNew: its repositories are part of the name, so a changed set is created before the old one goes.
+      name: repositories === undefined
+        ? Fn.uuidv5('url', nameKey)
+        : Lazy.stringValue({ produce: () => Fn.uuidv5('url', `${nameKey}|${sorted(repositories).join(',')}`) }),
       scope: options.resourceId,
       principalId: principal.principalId,
       // Without it a brand-new identity fails with PrincipalNotFound until Entra ID has replicated it.
       principalType: principal.principalType,
       skipServicePrincipalAadCheck: isServicePrincipal ? true : undefined,
       ...roleDefinition,
+      ...(repositories === undefined ? {} : {
+        // Every grant call's repositories, as one condition: rendered once all calls are in.
+        condition: Lazy.stringValue({ produce: () => repositoryCondition(role.repositoryDataActions ?? [], sorted(repositories)) }),
+        conditionVersion: '2.0',
+        lifecycle: { createBeforeDestroy: true },
+      }),
     });
-    const grant = new Grant(roleAssignment, role, principal);
+    const grant = new Grant(roleAssignment, role, principal, repositories);
     Grant.ofRoleAssignment.set(roleAssignment, grant);
     if (key !== undefined) grants.set(key, grant);
     return grant;
@@ -139,7 +157,33 @@ export class Grant implements ITerraformDependable {
     public readonly role: RegistryRole,
     /** The principal the role is granted to. */
     public readonly principal: IPrincipal,
+    /** The repositories the role is limited to (every grant call's), or undefined: every repository. */
+    private readonly repositorySet?: Set<string>,
   ) {}
+
+  /**
+   * The repositories (names, or prefixes ending in `/`) the role is limited to, sorted: those of every grant of
+   * this role to this principal on this resource. Undefined when the role covers every repository.
+   */
+  public get repositories(): string[] | undefined {
+    return this.repositorySet === undefined ? undefined : sorted(this.repositorySet);
+  }
+
+  /** Adds a later grant call's repositories to this grant's; a grant limited to repositories and one that is not never mix. */
+  private withRepositories(repositories: readonly string[] | undefined, scope: IConstruct): Grant {
+    if ((repositories === undefined) !== (this.repositorySet === undefined)) {
+      const limited = repositories ?? this.repositories ?? [];
+      throw new ValidationError('Grant', scope.node.path, [{
+        property: 'repositories',
+        value: limited,
+        message: `limits ${this.role.roleName} for '${this.principal.node.path}' to some repositories, but another grant of ` +
+          'the same role to the same principal covers every repository: one role assignment cannot be both',
+        fix: 'pass repositories to every grant of this role to this principal, or to none',
+      }]);
+    }
+    for (const repository of repositories ?? []) this.repositorySet!.add(repository);
+    return this;
+  }
 
   /**
    * The role assignment's Terraform address, so a `Grant` can be given to a resource config's
@@ -233,4 +277,8 @@ function pathKey(construct: IConstruct, withStack: boolean): string {
 
 function constructIdPart(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]/g, '');
+}
+
+function sorted(values: Iterable<string>): string[] {
+  return [...values].sort();
 }

@@ -32,7 +32,7 @@ export class AksExample extends TutorialStack {
     });
 
     // az aks update --attach-acr <registry>: AcrPull for the kubelet identity, never the control plane's.
-    this.registry.grantPull(Principal.ofKubeletIdentity(cluster));
+    this.grantImagePull(Principal.ofKubeletIdentity(cluster));
 
     const subscription = Fn.element(Fn.split('/', cluster.id), 2);
     const names = `--subscription ${subscription} --resource-group ${cluster.resourceGroupName} --name ${cluster.name}`;
