@@ -26,6 +26,7 @@ const RUNTIME_EXPORTS = [
 const TYPE_ONLY_EXPORTS = [
   'AzureSecurityChecksProps',
   'ContainerAppRegistryBlock',
+  'ContainerGroupPullOptions',
   'ContainerGroupRegistryCredentialBlock',
   'ContainerRegistryAttributes',
   'ContainerRegistryLookupOptions',

@@ -1,4 +1,4 @@
-import { DataResource, dependable, Fn, Token } from 'cdktf';
+import { DataResource, Fn, Token } from 'cdktf';
 import { ContainerRegistry as AzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import { DataAzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/data-azurerm-container-registry';
 import { Construct, IConstruct } from 'constructs';
@@ -6,6 +6,7 @@ import { ValidationError } from './errors';
 import { Grant } from './grant';
 import { IGrantable } from './principal';
 import { isLoginServer, isRegistryName, isResourceGroupName, isResourceIdOfType, REGISTRY_NAME_RULE, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
+import { orderAfter } from './private/ordering';
 import { isRepositoryOrPrefix, REPOSITORY_RULE } from './private/repository-condition';
 import { isLiteral, PropsValidator } from './private/validation';
 import { RegistryRole } from './registry-role';
@@ -109,14 +110,9 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
     const grant = Grant._assign({ scope: this, resourceId: this.registryId, grantee, role, repositories });
     // A grant on a registry switched to ABAC mode by this stack takes effect only after the switch.
     const modeSwitch = this.roleAssignmentModeSwitch;
-    if (modeSwitch && !this.grantsAfterModeSwitch.has(grant)) {
-      this.grantsAfterModeSwitch.add(grant);
-      grant.roleAssignment.dependsOn = [...grant.roleAssignment.dependsOn ?? [], dependable(modeSwitch)];
-    }
+    if (modeSwitch) orderAfter(grant.roleAssignment, modeSwitch);
     return grant;
   }
-
-  private readonly grantsAfterModeSwitch = new WeakSet<Grant>();
 
   /** The resource that puts a registry this stack creates in its role assignment mode, if any. */
   protected get roleAssignmentModeSwitch(): DataResource | undefined {
@@ -153,6 +149,9 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
       v.expect(repositories.length > 0, property, repositories, 'is empty, which would grant nothing',
         'name at least one repository, or leave repositories out to grant every repository');
       for (const repository of repositories) {
+        // Sorted and matched by prefix at synth: a token would sort by its placeholder and always match exactly.
+        v.expect(isLiteral(repository), property, repository, 'is a token (known only at apply), but the condition names each repository at synth',
+          'pass the repository name as a literal, e.g. "aci-helloworld"');
         const glob = isLiteral(repository) && /[*?]/.test(repository);
         v.expectLiteral(repository, isRepositoryOrPrefix, property,
           glob ? 'is a wildcard, which conditions do not take' : REPOSITORY_RULE,
@@ -381,9 +380,16 @@ export class ContainerRegistry extends ContainerRegistryBase {
       this.roleAssignmentModeResource = new DataResource(this, 'RoleAssignmentMode', {
         // Replaced, and so run again, when the registry is.
         triggersReplace: { registryId: this.registryId },
+        input: { registryId: this.registryId },
         provisioners: [{
           type: 'local-exec',
           command: `az acr update --ids "${this.registryId}" --role-assignment-mode rbac-abac --output none`,
+        }, {
+          // Removing roleAssignmentMode puts the registry back in RBAC mode, where the AcrPull that grantPull then
+          // assigns is honoured (a destroy-time provisioner may only read self).
+          type: 'local-exec',
+          when: 'destroy',
+          command: 'az acr update --ids "${self.input.registryId}" --role-assignment-mode rbac --output none',
         }],
       });
     }
