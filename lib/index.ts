@@ -3,6 +3,7 @@ export * from './principal';
 export * from './grant';
 export * from './registry-role';
 export * from './registry';
+export * from './registry-private-endpoint';
 export * from './identity';
 export * from './docker-vm';
 export * from './policy';

@@ -6,7 +6,10 @@ import { ValidationError } from './errors';
 import { Grant } from './grant';
 import { IGrantable } from './principal';
 import { isLoginServer, isRegistryName, isResourceGroupName, isResourceIdOfType, REGISTRY_NAME_RULE, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
+import { PrivateEndpointTarget } from './private/registry-private-endpoint';
+import { RESOURCE_GROUP_SEGMENT, NAME_SEGMENT, resourceIdSegment } from './private/resource-id';
 import { isLiteral, PropsValidator } from './private/validation';
+import { RegistryPrivateEndpoint, RegistryPrivateEndpointOptions } from './registry-private-endpoint';
 import { RegistryRole } from './registry-role';
 
 const REGISTRY_TYPE = 'Microsoft.ContainerRegistry/registries';
@@ -54,6 +57,11 @@ export interface IContainerRegistry extends IConstruct {
   grantPull(grantee: IGrantable): Grant;
   /** Lets the grantee push and pull images: AcrPush (Container Registry Repository Writer in ABAC mode). */
   grantPush(grantee: IGrantable): Grant;
+  /**
+   * Reaches the registry from a virtual network over a private endpoint, with the
+   * `privatelink.azurecr.io` DNS zone that makes its names resolve privately there. Premium only.
+   */
+  addPrivateEndpoint(id: string, options: RegistryPrivateEndpointOptions): RegistryPrivateEndpoint;
 }
 
 /**
@@ -94,6 +102,13 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
   public grantPush(grantee: IGrantable): Grant {
     return this.grant(grantee, this.isAbac ? RegistryRole.REPOSITORY_WRITER : RegistryRole.ACR_PUSH);
   }
+
+  public addPrivateEndpoint(id: string, options: RegistryPrivateEndpointOptions): RegistryPrivateEndpoint {
+    return RegistryPrivateEndpoint._add(this, id, options, this.privateEndpointTarget);
+  }
+
+  /** What this kind of registry knows that its private endpoints need: their defaults and the SKU check. */
+  protected abstract readonly privateEndpointTarget: PrivateEndpointTarget;
 
   private get isAbac(): boolean {
     return this.roleAssignmentMode === RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS;
@@ -184,6 +199,12 @@ export interface ContainerRegistryAttributes {
    * @default RoleAssignmentMode.REGISTRY_PERMISSIONS
    */
   readonly roleAssignmentMode?: RoleAssignmentMode;
+  /**
+   * The registry's pricing tier, as `az acr show --query sku.name` shows it: declared, `addPrivateEndpoint`
+   * refuses a registry that is not Premium at synth.
+   * @default - unknown: Azure refuses a private endpoint on a Basic or Standard registry at apply
+   */
+  readonly sku?: RegistrySku;
 }
 
 /**
@@ -208,6 +229,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
       public readonly loginServer: string;
       public readonly roleAssignmentMode = options.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
       public readonly data: DataAzurermContainerRegistry;
+      protected readonly privateEndpointTarget: PrivateEndpointTarget;
       constructor() {
         super(scope, id);
         const v = new PropsValidator('ContainerRegistry.fromLookup', this);
@@ -227,6 +249,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
         this.registryId = this.data.id;
         this.registryName = this.data.name;
         this.loginServer = this.data.loginServer;
+        this.privateEndpointTarget = {
+          resourceGroupName: options.resourceGroupName, location: this.data.location, sku: this.data.sku,
+          skuFix: `upgrade the registry: az acr update --name ${options.registryName} --sku Premium`,
+        };
       }
     }
     return new Lookup();
@@ -242,12 +268,17 @@ export class ContainerRegistry extends ContainerRegistryBase {
       public readonly registryName: string;
       public readonly loginServer: string;
       public readonly roleAssignmentMode = attrs.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
+      protected readonly privateEndpointTarget: PrivateEndpointTarget;
       constructor() {
         super(scope, id);
         validateRegistryAttributes(this, attrs);
         this.registryId = attrs.registryId;
         this.registryName = attrs.registryName ?? lastSegment(attrs.registryId);
         this.loginServer = attrs.loginServer ?? loginServerOf(this.registryName);
+        this.privateEndpointTarget = {
+          resourceGroupName: resourceIdSegment(attrs.registryId, RESOURCE_GROUP_SEGMENT), sku: attrs.sku,
+          skuFix: `upgrade the registry (az acr update --name ${this.registryName} --sku Premium) and declare sku: RegistrySku.PREMIUM`,
+        };
       }
     }
     return new Import();
@@ -265,6 +296,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
   public readonly roleAssignmentMode = RoleAssignmentMode.REGISTRY_PERMISSIONS;
   /** The registry's pricing tier. */
   public readonly sku: RegistrySku;
+  protected readonly privateEndpointTarget: PrivateEndpointTarget;
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
     super(scope, id);
@@ -280,6 +312,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
       adminEnabled: props.adminUserEnabled ?? false,
       anonymousPullEnabled: props.anonymousPullEnabled ?? false,
       publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? true,
+      // Trusted Azure services pass the registry's network rules. `az acr import` is one (the registry
+      // service copies the image itself): with public access off, importing into the registry keeps
+      // working from anywhere. The provider's default, set so a review sees it.
+      networkRuleBypassOption: 'AzureServices',
       zoneRedundancyEnabled: props.zoneRedundancyEnabled,
       retentionPolicyInDays: props.retentionPolicyInDays,
       tags: props.tags,
@@ -288,6 +324,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
     this.registryId = this.resource.id;
     this.registryName = this.resource.name;
     this.loginServer = this.resource.loginServer;
+    this.privateEndpointTarget = {
+      resourceGroupName: props.resourceGroupName, location: props.location, sku,
+      skuFix: 'set sku: RegistrySku.PREMIUM on the registry',
+    };
   }
 }
 
@@ -349,7 +389,7 @@ function validateRegistryAttributes(imported: IConstruct, attrs: ContainerRegist
 }
 
 function lastSegment(resourceId: string): string {
-  return Token.isUnresolved(resourceId) ? Fn.element(Fn.split('/', resourceId), 8) : resourceId.split('/')[8] ?? '';
+  return resourceIdSegment(resourceId, NAME_SEGMENT);
 }
 
 function loginServerOf(registryName: string): string {
