@@ -1,8 +1,11 @@
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Aspects, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
+import { DockerVirtualMachine } from '../lib/docker-vm';
+import { UserAssignedIdentity } from '../lib/identity';
+import { AzureSecurityChecks } from '../lib/policy';
 import { ContainerRegistry, ContainerRegistryProps, IContainerRegistry, RegistrySku } from '../lib/registry';
 import { RegistryPrivateEndpoint, RegistryPrivateEndpointOptions } from '../lib/registry-private-endpoint';
 import { validationErrorOf } from './support/errors';
@@ -10,6 +13,7 @@ import { expectValidTerraform } from './support/schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON */
 const SUB = '00000000-0000-0000-0000-000000000001';
+const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII+7PpBGMViOridW3Iq4miX8E4H8P1Thxj3lndP8GBb7 test@example';
 const VNET_ID = `/subscriptions/${SUB}/resourceGroups/network-rg/providers/Microsoft.Network/virtualNetworks/app-vnet`;
 const SUBNET_ID = `${VNET_ID}/subnets/endpoints`;
 const PEERED_VNET_ID = `/subscriptions/${SUB}/resourceGroups/network-rg/providers/Microsoft.Network/virtualNetworks/build-vnet`;
@@ -367,5 +371,37 @@ describe('registry.addPrivateEndpoint', () => {
       expect(blocksOf(synth(stacks[0]).json, 'azurerm_private_dns_zone').map((z) => z.resource_group_name)).toEqual(['myResourceGroup', 'build-rg']);
       expect(blocksOf(synth(stacks[1]).json, 'azurerm_private_dns_zone')).toHaveLength(1);
     });
+  });
+});
+
+describe('the README\'s private registry', () => {
+  test('synthesizes valid Terraform, the endpoint in the VM\'s subnet, with no finding of public registry access', () => {
+    // GIVEN the README's code, in a stack checked by AzureSecurityChecks
+    const stack = newStack();
+    const checks = new AzureSecurityChecks();
+    Aspects.of(stack).add(checks);
+    const identity = new UserAssignedIdentity(stack, 'AcrIdentity', {
+      name: 'myACRId', resourceGroupName: 'myResourceGroup', location: 'eastus',
+    });
+    const registry = new ContainerRegistry(stack, 'Registry', {
+      name: 'mycontainerregistry', resourceGroupName: 'myResourceGroup', location: 'eastus',
+      sku: RegistrySku.PREMIUM, publicNetworkAccessEnabled: false,
+    });
+    const vm = new DockerVirtualMachine(stack, 'DockerVm', {
+      name: 'myDockerVM', resourceGroupName: 'myResourceGroup', location: 'eastus', sshPublicKey: SSH_KEY,
+      userAssignedIdentities: [identity],
+    });
+    // WHEN
+    const endpoint = registry.addPrivateEndpoint('Private', { subnetId: vm.subnet!.id });
+    registry.grantPull(identity);
+    vm.pullImages(registry, ['aci-helloworld:v1']);
+    // THEN
+    const { text, json } = synth(stack);
+    expectValidTerraform(text);
+    expect(only(json, 'azurerm_private_endpoint').subnet_id).toBe(`\${azurerm_subnet.${vm.subnet!.friendlyUniqueId}.id}`);
+    expect(only(json, 'azurerm_private_dns_zone_virtual_network_link').virtual_network_id)
+      .toBe(`\${join("/", slice(split("/", azurerm_subnet.${vm.subnet!.friendlyUniqueId}.id), 0, 9))}`);
+    expect(endpoint.privateDnsZone).toBeDefined();
+    expect(checks.findings).toEqual([]);
   });
 });
