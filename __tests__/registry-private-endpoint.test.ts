@@ -62,12 +62,12 @@ describe('registry.addPrivateEndpoint', () => {
     // THEN
     const endpoint = only(synth(stack).json, 'azurerm_private_endpoint');
     expect(endpoint).toMatchObject({
-      name: '${azurerm_container_registry.Registry.name}-Private',
+      name: 'myregistry01-Private',
       resource_group_name: 'myResourceGroup',
       location: 'eastus',
       subnet_id: SUBNET_ID,
       private_service_connection: {
-        name: '${azurerm_container_registry.Registry.name}-Private',
+        name: 'myregistry01-Private',
         private_connection_resource_id: '${azurerm_container_registry.Registry.id}',
         is_manual_connection: false,
         subresource_names: ['registry'],
@@ -295,14 +295,25 @@ describe('registry.addPrivateEndpoint', () => {
       expect(error.problems[0].fix).not.toBe('');
     });
 
-    test('a construct id that makes the default name invalid, but not when a name is given', () => {
+    test.each<[string, Partial<ContainerRegistryProps>, string]>([
+      ['a construct id with a space', {}, 'To app-vnet'],
+      ['a 50-character registry name', { name: 'r'.repeat(50) }, 'PrivateEndpointToApps'],
+    ])('a default name Azure refuses, from %s, but not when a name is given', (_, props, id) => {
       // WHEN
-      const error = validationErrorOf(() => premiumRegistry(newStack()).addPrivateEndpoint('To app-vnet', { subnetId: SUBNET_ID }));
+      const error = validationErrorOf(() => premiumRegistry(newStack(), props).addPrivateEndpoint(id, { subnetId: SUBNET_ID }));
       // THEN
-      expect(error.problems).toEqual([expect.objectContaining({
-        property: 'name', message: expect.stringMatching(/^is not set, and the default "<registry name>-To app-vnet" is not a valid name/),
-      })]);
-      expect(() => premiumRegistry(newStack()).addPrivateEndpoint('To app-vnet', { subnetId: SUBNET_ID, name: 'myregistry01-app' })).not.toThrow();
+      expect(error.problems).toEqual([{
+        property: 'name', value: undefined,
+        message: `is not set, and the default "${props.name ?? 'myregistry01'}-${id}" is not a valid name: it must be 2-64 letters, `
+          + 'digits, underscores, periods or hyphens, start with a letter or digit and end with one or an underscore',
+        fix: 'pass a name, e.g. name: "myregistry-pe", or use a shorter id of letters and digits',
+      }]);
+      expect(() => premiumRegistry(newStack(), props).addPrivateEndpoint(id, { subnetId: SUBNET_ID, name: 'myregistry01-app' })).not.toThrow();
+    });
+
+    test('a subnet ID that is not one is one problem, not also a bad network', () => {
+      const error = validationErrorOf(() => premiumRegistry(newStack()).addPrivateEndpoint('Private', { subnetId: 'endpoints' }));
+      expect(error.problems.map((p) => p.property)).toEqual(['subnetId']);
     });
 
     test.each<[string, (stack: TerraformStack) => string]>([

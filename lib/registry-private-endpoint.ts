@@ -104,11 +104,11 @@ export class RegistryPrivateEndpoint extends Construct implements ITerraformDepe
   private constructor(registry: IContainerRegistry, id: string, options: RegistryPrivateEndpointOptions,
     target: PrivateEndpointTarget) {
     super(registry, id);
-    const name = options.name ?? `${registry.registryName}-${id}`;
+    const name = options.name ?? `${target.registryName}-${id}`;
     const resourceGroupName = options.resourceGroupName ?? target.resourceGroupName;
     const location = options.location ?? target.location;
-    const virtualNetworkIds = options.virtualNetworkIds ?? (options.subnetId ? [virtualNetworkIdOf(options.subnetId)] : []);
-    validate(this, { options, id, target, location, virtualNetworkIds });
+    validate(this, { options, name, target, location });
+    const virtualNetworkIds = options.virtualNetworkIds ?? [virtualNetworkIdOf(options.subnetId)];
 
     const tags = options.tags;
     if (options.privateDnsZoneId === undefined) {
@@ -172,13 +172,13 @@ function premiumAtPlan({ sku, skuFix }: PrivateEndpointTarget): TerraformResourc
 
 interface EndpointInput {
   readonly options: RegistryPrivateEndpointOptions;
-  readonly id: string;
+  /** The endpoint's name: given, or the default `<registry name>-<id>`. */
+  readonly name: string;
   readonly target: PrivateEndpointTarget;
   readonly location: string | undefined;
-  readonly virtualNetworkIds: string[];
 }
 
-function validate(endpoint: RegistryPrivateEndpoint, { options, id, target, location, virtualNetworkIds }: EndpointInput): void {
+function validate(endpoint: RegistryPrivateEndpoint, { options, name, target, location }: EndpointInput): void {
   const v = new PropsValidator('ContainerRegistry.addPrivateEndpoint', endpoint);
   const subnetFix = 'pass the subnet\'s "id" (az network vnet subnet show --query id), '
     + '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>';
@@ -198,10 +198,11 @@ function validate(endpoint: RegistryPrivateEndpoint, { options, id, target, loca
   if (options.name !== undefined) {
     v.expectLiteral(options.name, isPrivateEndpointName, 'name', PRIVATE_ENDPOINT_NAME_RULE, 'choose a name such as "myregistry-pe"');
   } else {
-    // The default name is `<registry name>-<id>`: the id must fit where the name does.
-    v.expect(isPrivateEndpointName(`x-${id}`), 'name', undefined,
-      `is not set, and the default "<registry name>-${id}" is not a valid name: the id ${PRIVATE_ENDPOINT_NAME_RULE}`,
-      'pass a name, e.g. name: "myregistry-pe", or use an id of letters and digits');
+    // The default `<registry name>-<id>`: checked whole when the registry's name is known, else the id's part of it.
+    const checked = isLiteral(name) ? name : `x-${endpoint.node.id}`;
+    v.expect(isPrivateEndpointName(checked), 'name', undefined,
+      `is not set, and the default "${isLiteral(name) ? name : `<registry name>-${endpoint.node.id}`}" is not a valid name: it ${PRIVATE_ENDPOINT_NAME_RULE}`,
+      'pass a name, e.g. name: "myregistry-pe", or use a shorter id of letters and digits');
   }
 
   if (options.privateDnsZoneId !== undefined) {
@@ -214,7 +215,7 @@ function validate(endpoint: RegistryPrivateEndpoint, { options, id, target, loca
       'link the networks to that zone where it is made, and remove virtualNetworkIds');
   }
   const seen = new Map<string, number>();
-  virtualNetworkIds.forEach((virtualNetworkId, i) => {
+  (options.virtualNetworkIds ?? []).forEach((virtualNetworkId, i) => {
     v.expectLiteral(virtualNetworkId, (x) => isResourceIdOfType(x, 'Microsoft.Network/virtualNetworks'), `virtualNetworkIds[${i}]`,
       'is not a virtual network resource ID', 'pass the network\'s "id" (az network vnet show --query id)');
     const key = sameResourceKey(endpoint, virtualNetworkId);

@@ -250,7 +250,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
         this.registryName = this.data.name;
         this.loginServer = this.data.loginServer;
         this.privateEndpointTarget = {
-          resourceGroupName: options.resourceGroupName, location: this.data.location, sku: this.data.sku,
+          registryName: options.registryName, resourceGroupName: options.resourceGroupName, location: this.data.location, sku: this.data.sku,
           skuFix: `upgrade the registry: az acr update --name ${options.registryName} --sku Premium`,
         };
       }
@@ -276,7 +276,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
         this.registryName = attrs.registryName ?? lastSegment(attrs.registryId);
         this.loginServer = attrs.loginServer ?? loginServerOf(this.registryName);
         this.privateEndpointTarget = {
-          resourceGroupName: resourceIdSegment(attrs.registryId, RESOURCE_GROUP_SEGMENT), sku: attrs.sku,
+          registryName: this.registryName, resourceGroupName: resourceIdSegment(attrs.registryId, RESOURCE_GROUP_SEGMENT), sku: attrs.sku,
           skuFix: `upgrade the registry (az acr update --name ${this.registryName} --sku Premium) and declare sku: RegistrySku.PREMIUM`,
         };
       }
@@ -325,7 +325,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
     this.registryName = this.resource.name;
     this.loginServer = this.resource.loginServer;
     this.privateEndpointTarget = {
-      resourceGroupName: props.resourceGroupName, location: props.location, sku,
+      registryName: props.name, resourceGroupName: props.resourceGroupName, location: props.location, sku,
       skuFix: 'set sku: RegistrySku.PREMIUM on the registry',
     };
   }

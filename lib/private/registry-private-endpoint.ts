@@ -5,6 +5,8 @@ import { sameResourceKey } from './resource-id';
 
 /** What a kind of registry (made, looked up, imported) knows about itself that its private endpoints need. */
 export interface PrivateEndpointTarget {
+  /** The registry's name as given (a literal where the user wrote one): the endpoints' default name starts with it. */
+  readonly registryName: string;
   /** The registry's resource group: where its endpoints and their DNS zone go by default. */
   readonly resourceGroupName: string;
   /** The registry's region, when known: the endpoints' default region. */
