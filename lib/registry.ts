@@ -8,7 +8,10 @@ import { IGrantable } from './principal';
 import { isLoginServer, isRegistryName, isResourceGroupName, isResourceIdOfType, REGISTRY_NAME_RULE, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
 import { orderAfter } from './private/ordering';
 import { isRepositoryOrPrefix, REPOSITORY_RULE } from './private/repository-condition';
+import { PrivateEndpointTarget } from './private/registry-private-endpoint';
+import { RESOURCE_GROUP_SEGMENT, NAME_SEGMENT, resourceIdSegment } from './private/resource-id';
 import { isLiteral, PropsValidator } from './private/validation';
+import { RegistryPrivateEndpoint, RegistryPrivateEndpointOptions } from './registry-private-endpoint';
 import { RegistryRole } from './registry-role';
 
 const REGISTRY_TYPE = 'Microsoft.ContainerRegistry/registries';
@@ -56,6 +59,11 @@ export interface IContainerRegistry extends IConstruct {
   grantPull(grantee: IGrantable, options?: RegistryGrantOptions): Grant;
   /** Lets the grantee push and pull images: AcrPush (Container Registry Repository Writer in ABAC mode). */
   grantPush(grantee: IGrantable, options?: RegistryGrantOptions): Grant;
+  /**
+   * Reaches the registry from a virtual network over a private endpoint, with the
+   * `privatelink.azurecr.io` DNS zone that makes its names resolve privately there. Premium only.
+   */
+  addPrivateEndpoint(id: string, options: RegistryPrivateEndpointOptions): RegistryPrivateEndpoint;
 }
 
 /**
@@ -71,7 +79,7 @@ export interface RegistryGrantOptions {
    * the Container Registry Repository Reader, Writer or Contributor role (what `grantPull`/`grantPush` choose
    * there). Several grants of one role to one principal share one role assignment whose condition lists every
    * repository they name. Azure cannot change a condition in place: adding a repository replaces the role
-   * assignment, the new one created before the old one is deleted.
+   * assignment (deleted, then created with the new condition).
    * @default - every repository of the registry
    */
   readonly repositories?: string[];
@@ -161,6 +169,13 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
     }
     v.throwIfInvalid();
   }
+
+  public addPrivateEndpoint(id: string, options: RegistryPrivateEndpointOptions): RegistryPrivateEndpoint {
+    return RegistryPrivateEndpoint._add(this, id, options, this.privateEndpointTarget);
+  }
+
+  /** What this kind of registry knows that its private endpoints need: their defaults and the SKU check. */
+  protected abstract readonly privateEndpointTarget: PrivateEndpointTarget;
 
   private get isAbac(): boolean {
     return this.roleAssignmentMode === RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS;
@@ -266,6 +281,12 @@ export interface ContainerRegistryAttributes {
    * @default RoleAssignmentMode.REGISTRY_PERMISSIONS
    */
   readonly roleAssignmentMode?: RoleAssignmentMode;
+  /**
+   * The registry's pricing tier, as `az acr show --query sku.name` shows it: declared, `addPrivateEndpoint`
+   * refuses a registry that is not Premium at synth.
+   * @default - unknown: Azure refuses a private endpoint on a Basic or Standard registry at apply
+   */
+  readonly sku?: RegistrySku;
 }
 
 /**
@@ -290,6 +311,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
       public readonly loginServer: string;
       public readonly roleAssignmentMode = options.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
       public readonly data: DataAzurermContainerRegistry;
+      protected readonly privateEndpointTarget: PrivateEndpointTarget;
       constructor() {
         super(scope, id);
         const v = new PropsValidator('ContainerRegistry.fromLookup', this);
@@ -309,6 +331,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
         this.registryId = this.data.id;
         this.registryName = this.data.name;
         this.loginServer = this.data.loginServer;
+        this.privateEndpointTarget = {
+          registryName: options.registryName, resourceGroupName: options.resourceGroupName, location: this.data.location, sku: this.data.sku,
+          skuFix: `upgrade the registry: az acr update --name ${options.registryName} --sku Premium`,
+        };
       }
     }
     return new Lookup();
@@ -324,12 +350,17 @@ export class ContainerRegistry extends ContainerRegistryBase {
       public readonly registryName: string;
       public readonly loginServer: string;
       public readonly roleAssignmentMode = attrs.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
+      protected readonly privateEndpointTarget: PrivateEndpointTarget;
       constructor() {
         super(scope, id);
         validateRegistryAttributes(this, attrs);
         this.registryId = attrs.registryId;
         this.registryName = attrs.registryName ?? lastSegment(attrs.registryId);
         this.loginServer = attrs.loginServer ?? loginServerOf(this.registryName);
+        this.privateEndpointTarget = {
+          registryName: this.registryName, resourceGroupName: resourceIdSegment(attrs.registryId, RESOURCE_GROUP_SEGMENT), sku: attrs.sku,
+          skuFix: `upgrade the registry (az acr update --name ${this.registryName} --sku Premium) and declare sku: RegistrySku.PREMIUM`,
+        };
       }
     }
     return new Import();
@@ -352,6 +383,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
   public readonly roleAssignmentModeResource?: DataResource;
   /** The registry's pricing tier. */
   public readonly sku: RegistrySku;
+  protected readonly privateEndpointTarget: PrivateEndpointTarget;
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
     super(scope, id);
@@ -367,6 +399,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
       adminEnabled: props.adminUserEnabled ?? false,
       anonymousPullEnabled: props.anonymousPullEnabled ?? false,
       publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? true,
+      // Trusted Azure services pass the registry's network rules. `az acr import` is one (the registry
+      // service copies the image itself): with public access off, importing into the registry keeps
+      // working from anywhere. The provider's default, set so a review sees it.
+      networkRuleBypassOption: 'AzureServices',
       zoneRedundancyEnabled: props.zoneRedundancyEnabled,
       retentionPolicyInDays: props.retentionPolicyInDays,
       tags: props.tags,
@@ -393,6 +429,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
         }],
       });
     }
+    this.privateEndpointTarget = {
+      registryName: props.name, resourceGroupName: props.resourceGroupName, location: props.location, sku,
+      skuFix: 'set sku: RegistrySku.PREMIUM on the registry',
+    };
   }
 
   protected get roleAssignmentModeSwitch(): DataResource | undefined {
@@ -458,7 +498,7 @@ function validateRegistryAttributes(imported: IConstruct, attrs: ContainerRegist
 }
 
 function lastSegment(resourceId: string): string {
-  return Token.isUnresolved(resourceId) ? Fn.element(Fn.split('/', resourceId), 8) : resourceId.split('/')[8] ?? '';
+  return resourceIdSegment(resourceId, NAME_SEGMENT);
 }
 
 function loginServerOf(registryName: string): string {
