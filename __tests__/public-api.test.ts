@@ -18,6 +18,8 @@ const RUNTIME_EXPORTS = [
   'UbuntuImage',
   'UserAssignedIdentity',
   'ValidationError',
+  'assertNoSecurityFindings',
+  'securityFindingsOf',
 ];
 
 /** Names that exist only for the type checker (interfaces): removing one breaks consumers' builds. */
@@ -37,6 +39,7 @@ const TYPE_ONLY_EXPORTS = [
   'PolicySuppression',
   'PullImagesOptions',
   'RoleAssignmentOptions',
+  'SecurityFindingsOptions',
   'UserAssignedIdentityAttributes',
   'UserAssignedIdentityProps',
   'ValidationProblem',

@@ -6,3 +6,4 @@ export * from './registry';
 export * from './identity';
 export * from './docker-vm';
 export * from './policy';
+export * from './testing';

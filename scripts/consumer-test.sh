@@ -1,30 +1,45 @@
 #!/usr/bin/env bash
 # Proves that the published artifact, not the source tree, works for a platform team:
 # packs the library, checks the tarball, installs it into a scratch project outside the repository
-# (offline: the peers and runtime dependencies are links into this repository's node_modules, and npm
+# (offline: the peers and runtime dependencies are links into this repository's installs, and npm
 # gets an empty cache, so any download fails), compiles a consumer stack with `tsc --strict` and
 # skipLibCheck off, and synthesizes it.
+# Usage: scripts/consumer-test.sh [TARGET [SYNTH_DIR]]
+#   TARGET    cdktf (default): the package built from lib/ with `npm run build`, peers from node_modules;
+#             cdktn: the CDK Terrain package (scripts/cdktn/build.js), peers from packages/cdktn/node_modules
+#             (`npm ci --prefix packages/cdktn`), and the consumer stack's imports renamed as for lib/
+#   SYNTH_DIR where to keep the synthesized app (cdktf.out) for scripts/cdktn/compare-synth.js
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 modules=$repo/node_modules
 tsc=$modules/typescript/bin/tsc
+target=${1:-cdktf}
+synth_dir=${2:-}
+
+fail() { echo "consumer test ($target): $*" >&2; exit 1; }
+
+case "$target" in
+  cdktf) package_dir=$repo; peers_home=$repo ;;
+  cdktn) package_dir=$repo/packages/cdktn/build; peers_home=$repo/packages/cdktn ;;
+  *) fail "unknown target: use cdktf or cdktn" ;;
+esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/consumer-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 case "$work/" in "$repo"/*) echo "scratch directory $work is inside the repository" >&2; exit 1 ;; esac
 
-fail() { echo "consumer test: $*" >&2; exit 1; }
-
 # 1. Build and pack (prepack would build again: the build above is the one checked).
-npm run --silent build
-tarball=$work/$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
+if [ "$target" = cdktn ]; then node scripts/cdktn/build.js; else npm run --silent build; fi
+tarball=$work/$(cd "$package_dir" && npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
 [ -s "$tarball" ] || fail "npm pack produced no tarball"
+name=$(node -p "require('$package_dir/package.json').name")
 
-# 2. The tarball holds the compiled library, its declarations and maps, README, LICENSE and CHANGELOG:
-#    nothing else (no tests, examples, snapshots, fixtures or TypeScript sources).
+# 2. The tarball holds the compiled library, its declarations and maps, README, LICENSE, CHANGELOG and
+#    the documents the README links to (API.md, docs/): nothing else (no tests, examples, snapshots,
+#    fixtures or TypeScript sources).
 tar -tzf "$tarball" | sed 's|^package/||' | sort > "$work/files.txt"
-unexpected=$(grep -Ev '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/.+\.(js|js\.map|d\.ts|d\.ts\.map))$' "$work/files.txt" || true)
+unexpected=$(grep -Ev '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|API\.md|docs/.+\.md|dist/.+\.(js|js\.map|d\.ts|d\.ts\.map))$' "$work/files.txt" || true)
 [ -z "$unexpected" ] || fail "unexpected files in the tarball:"$'\n'"$unexpected"
 forbidden=$(grep -E '__tests__|(^|/)examples/|__snapshots__|\.snap$|fixtures|(^|/)scripts/|\.test\.|(^|[^d])\.ts$|\.tsbuildinfo$' "$work/files.txt" || true)
 [ -z "$forbidden" ] || fail "tests, examples, snapshots, fixtures or sources in the tarball:"$'\n'"$forbidden"
@@ -36,11 +51,14 @@ while read -r js; do
     grep -qxF "$companion" "$work/files.txt" || fail "$js has no $companion in the tarball"
   done
 done < <(grep -E '^dist/.+\.js$' "$work/files.txt")
-echo "tarball: $(wc -l < "$work/files.txt") files, $(du -k "$tarball" | cut -f1) KiB, contents as expected"
+echo "tarball $(basename "$tarball"): $(wc -l < "$work/files.txt") files, $(du -k "$tarball" | cut -f1) KiB, contents as expected"
 
 mkdir "$work/extracted"
 tar -xzf "$tarball" -C "$work/extracted"
 pkg=$work/extracted/package
+
+# Every link in the packed README and docs opens a file the package ships, or one the repository has.
+node scripts/package-links.js "$pkg" || fail "the packed README or docs link to files a reader of the package cannot open"
 
 # 3. No public declaration or module refers to the repository: absolute paths, the sources, the tests.
 leaks=$(grep -rnE --include='*.d.ts' --include='*.js' \
@@ -82,18 +100,28 @@ EOF
 #    attempt to download fail (ENOTCACHED) instead of silently using the network.
 consumer=$work/consumer
 mkdir -p "$consumer/src"
-cat > "$consumer/package.json" <<'EOF'
-{ "name": "platform-team-stacks", "version": "1.0.0", "private": true, "license": "UNLICENSED" }
-EOF
+# The project declares the "overrides" of the peers' install, as the README's install for the target does.
+node -e "
+  const overrides = require('$peers_home/package.json').overrides;
+  const project = { name: 'platform-team-stacks', version: '1.0.0', private: true, license: 'UNLICENSED', overrides };
+  require('fs').writeFileSync('$consumer/package.json', JSON.stringify(project, null, 2));
+"
+# The required peers come from the target's install; @types/node and the runtime dependencies from the root's.
+peers=$(node -p "const p = require('$pkg/package.json');
+  Object.keys(p.peerDependencies ?? {}).filter((n) => !p.peerDependenciesMeta?.[n]?.optional).join(' ')")
 runtime_deps=$(node -p "Object.keys(require('$pkg/package.json').dependencies ?? {}).join(' ')")
 links=()
-for dep in cdktf constructs @cdktf/provider-azurerm @types/node $runtime_deps; do
+for dep in $peers; do
+  [ -d "$peers_home/node_modules/$dep" ] || fail "$dep is not installed in $peers_home/node_modules (run npm ci there)"
+  links+=("$peers_home/node_modules/$dep")
+done
+for dep in @types/node $runtime_deps; do
   [ -d "$modules/$dep" ] || fail "$dep is not installed in $modules (run npm ci)"
   links+=("$modules/$dep")
 done
 (cd "$consumer" && npm install --offline --cache "$work/npm-cache" --no-audit --no-fund --ignore-scripts \
   --loglevel=error "$tarball" "${links[@]}" >/dev/null) || fail "offline install of the tarball failed"
-installed=$consumer/node_modules/cdktf-azure-acr-identity
+installed=$consumer/node_modules/$name
 if [ -L "$installed" ] || [ ! -f "$installed/dist/index.js" ]; then fail "the library was not installed from the tarball"; fi
 
 # A consumer stack that uses the public API the way the README does.
