@@ -8,7 +8,8 @@
 #   TARGET    cdktf (default): the package built from lib/ with `npm run build`, peers from node_modules;
 #             cdktn: the CDK Terrain package (scripts/cdktn/build.js), peers from packages/cdktn/node_modules
 #             (`npm ci --prefix packages/cdktn`), and the consumer stack's imports renamed as for lib/
-#   SYNTH_DIR where to keep the synthesized app (cdktf.out) for scripts/cdktn/compare-synth.js
+#   SYNTH_DIR where to keep the synthesized app (SYNTH_DIR/cdktf.out) and the tarball's file list
+#             (SYNTH_DIR/package-files.txt), for comparing the targets (scripts/package-test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -124,22 +125,28 @@ done
 installed=$consumer/node_modules/$name
 if [ -L "$installed" ] || [ ! -f "$installed/dist/index.js" ]; then fail "the library was not installed from the tarball"; fi
 
-# A consumer stack that uses the public API the way the README does.
+# A consumer app that uses the public API the way the README does: the tutorial's Example 1 (a
+# user-assigned identity; with registries looked up, imported and created) and Example 2 (the VM's
+# system-assigned identity), the policy checks and their testing aid, and a refusal of bad input.
 cat > "$consumer/src/main.ts" <<'EOF'
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aspects, TerraformStack } from 'cdktf';
+import { App, Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import {
   AzureSecurityChecks, ContainerRegistry, DockerVirtualMachine, Grant, IContainerRegistry, IUserAssignedIdentity, PrincipalType,
-  RegistryRole, RegistrySku, UserAssignedIdentity, ValidationError, ValidationProblem,
+  RegistryRole, RegistrySku, UserAssignedIdentity, ValidationError, ValidationProblem, assertNoSecurityFindings, securityFindingsOf,
 } from 'cdktf-azure-acr-identity';
 
 const SSH_PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINCVhhVze96H1EnEytNE4vwE15jvMQ+ib+e0zGOpbtjz consumer-test';
 const SUBSCRIPTION = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/sharedRg/providers';
+const PUBLIC_IP_SUPPRESSION = { id: 'AZ-NET-003', reason: 'the team SSHes to the VM on its public IP to verify the pull' };
 
+/** Example 1: the VM pulls with a user-assigned identity. */
 class PullFromAcr extends TerraformStack {
   public readonly grants: Grant[];
 
@@ -173,7 +180,30 @@ class PullFromAcr extends TerraformStack {
       shared.grant(ciIdentity, RegistryRole.ACR_PULL),
       own.grantPush(ciIdentity),
     ];
+    vm.pullImages(registry, ['aci-helloworld:v1'], { identity });
+    new TerraformOutput(this, 'identity_client_id', { value: identity.clientId });
+    Aspects.of(this).add(new AzureSecurityChecks());
+  }
+}
+
+/** Example 2: the VM pulls with its own system-assigned identity, from a registry the stack creates. */
+class PullWithVmIdentity extends TerraformStack {
+  constructor(scope: Construct, id: string, props: { suppressPublicIp: boolean }) {
+    super(scope, id);
+    new AzurermProvider(this, 'azurerm', { features: [{}] });
+    const group = new ResourceGroup(this, 'ResourceGroup', { name: 'myResourceGroup', location: 'eastus' });
+    const registry = new ContainerRegistry(this, 'Registry', {
+      name: 'mycontainerregistry2', resourceGroupName: group.name, location: group.location,
+    });
+    const vm = new DockerVirtualMachine(this, 'DockerVm', {
+      name: 'myDockerVM', resourceGroupName: group.name, location: group.location, sshPublicKey: SSH_PUBLIC_KEY,
+      sshSourceAddressPrefixes: ['203.0.113.4/32'], associatePublicIpAddress: true, systemAssignedIdentity: true,
+    });
+    if (props.suppressPublicIp) AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);
+    registry.grantPull(vm);
     vm.pullImages(registry, ['aci-helloworld:v1']);
+    new TerraformOutput(this, 'vm_principal_id', { value: vm.principalId });
+    new TerraformOutput(this, 'ssh_command', { value: `ssh azureuser@${vm.publicIpAddress}` });
     Aspects.of(this).add(new AzureSecurityChecks());
   }
 }
@@ -181,6 +211,15 @@ class PullFromAcr extends TerraformStack {
 const outdir = process.argv[2];
 const app = new App({ outdir });
 const stack = new PullFromAcr(app, 'pull-from-acr');
+const example2 = new PullWithVmIdentity(app, 'pull-with-vm-identity', { suppressPublicIp: true });
+
+// The testing aid: both stacks pass the checks; without the suppression, the public IP is a finding.
+assertNoSecurityFindings(stack);
+assertNoSecurityFindings(example2);
+const unsuppressed = new PullWithVmIdentity(new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'findings')) }), 'unsuppressed',
+  { suppressPublicIp: false });
+assert.deepEqual(securityFindingsOf(unsuppressed).map((f) => f.ruleId), ['AZ-NET-003']);
+assert.throws(() => assertNoSecurityFindings(unsuppressed), /AzureSecurityChecks found 1 unsuppressed finding\(s\) in stack 'unsuppressed'/);
 
 // Bad input fails at synth with the library's error type, naming property, value and fix.
 const bad = new TerraformStack(app, 'bad-input');
@@ -197,8 +236,9 @@ assert.throws(
 );
 
 app.synth();
-const synthesized = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'pull-from-acr', 'cdk.tf.json'), 'utf8'));
-const resources = synthesized.resource ?? {};
+const synthesized = (id: string) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
+const example1 = synthesized('pull-from-acr');
+const resources = example1.resource ?? {};
 const assignments = Object.values(resources.azurerm_role_assignment ?? {}) as Array<Record<string, string>>;
 const vms = Object.values(resources.azurerm_linux_virtual_machine ?? {});
 assert.equal(assignments.length, 3, 'one role assignment per grant');
@@ -213,9 +253,25 @@ assert.ok(assignments.some((a) => /azurerm_user_assigned_identity\.\S+\.principa
 assert.ok(assignments.some((a) => a.scope === `${SUBSCRIPTION}/Microsoft.ContainerRegistry/registries/sharedRegistry`),
   'a grant is scoped to the imported registry');
 assert.equal(vms.length, 1, 'one VM');
-assert.ok(synthesized.data?.azurerm_container_registry, 'the looked-up registry is a data source');
-console.log(`consumer stack synthesized: ${assignments.length} role assignments, ${vms.length} VM`);
+assert.ok(example1.data?.azurerm_container_registry, 'the looked-up registry is a data source');
+
+const example2Resources = synthesized('pull-with-vm-identity').resource ?? {};
+const [vm2] = Object.values(example2Resources.azurerm_linux_virtual_machine ?? {}) as Array<{ identity: { type: string } }>;
+assert.equal(vm2.identity.type, 'SystemAssigned');
+const [grant2] = Object.values(example2Resources.azurerm_role_assignment ?? {}) as Array<Record<string, string>>;
+assert.match(grant2.principal_id, /azurerm_linux_virtual_machine\.\S+\.identity\[0\]\.principal_id/, 'Example 2 grants to the VM\'s own identity');
+assert.ok(example2Resources.azurerm_public_ip, 'Example 2 has a public IP');
+console.log(`consumer app synthesized: Example 1 with ${assignments.length} role assignments and ${vms.length} VM, Example 2 with the VM's own identity`);
 EOF
+# The cdktn package's consumer writes the same app with cdktn's package names.
+if [ "$target" = cdktn ]; then
+  node -e "
+    const fs = require('fs');
+    const { CDKTN_RENAMES, renameImports } = require('./scripts/cdktn/rename-imports');
+    const file = '$consumer/src/main.ts';
+    fs.writeFileSync(file, renameImports(fs.readFileSync(file, 'utf8'), file, { ...CDKTN_RENAMES, 'cdktf-azure-acr-identity': '$name' }));
+  "
+fi
 
 cat > "$consumer/tsconfig.json" <<'EOF'
 {
@@ -242,13 +298,19 @@ EOF
   || fail "the consumer stack does not compile against the package (node10 resolution: main/types)"
 (cd "$consumer" && CHECKPOINT_DISABLE=1 node out/main.js "$work/cdktf.out") || fail "the consumer stack failed to synthesize"
 (cd "$consumer" && node --input-type=module -e "
-  import { ContainerRegistry, DockerVirtualMachine, ValidationError } from 'cdktf-azure-acr-identity';
+  import { ContainerRegistry, DockerVirtualMachine, ValidationError } from '$name';
   import { createRequire } from 'node:module';
   const require = createRequire(process.cwd() + '/');
   for (const f of [ContainerRegistry, DockerVirtualMachine, ValidationError]) if (typeof f !== 'function') throw new Error('ESM named import failed');
-  if (require('cdktf-azure-acr-identity/package.json').name !== 'cdktf-azure-acr-identity') throw new Error('./package.json is not exported');
+  if (require('$name/package.json').name !== '$name') throw new Error('./package.json is not exported');
   let blocked = false;
-  try { require('cdktf-azure-acr-identity/dist/registry'); } catch (e) { blocked = e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED'; }
+  try { require('$name/dist/registry'); } catch (e) { blocked = e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED'; }
   if (!blocked) throw new Error('internal modules are importable: the exports map does not encapsulate dist/');
 ") || fail "the package's exports map is broken"
-echo "consumer test passed"
+
+if [ -n "$synth_dir" ]; then
+  mkdir -p "$synth_dir"
+  cp -r "$work/cdktf.out" "$synth_dir/"
+  cp "$work/files.txt" "$synth_dir/package-files.txt"
+fi
+echo "consumer test ($target, $name) passed"
