@@ -22,6 +22,8 @@ export interface SecurityFindingsOptions {
  * `Testing.synth` alone passes whatever the checks find: error findings are annotations, which only
  * `app.synth()` and `cdktf synth` turn into failures.
  *
+ * @param stack the stack to check: it, or a construct in it, has `AzureSecurityChecks` among its aspects
+ * @param options which findings count
  * @throws Error when neither the stack nor a construct in it has an AzureSecurityChecks aspect, so that
  *   a test cannot pass because the checks never ran (aspects added to the `App` do not run)
  */
@@ -51,6 +53,8 @@ export function securityFindingsOf(stack: TerraformStack, options: SecurityFindi
  * assertNoSecurityFindings(stack, { includeWarnings: false }); // what would fail `cdktf synth`
  * ```
  *
+ * @param stack the stack to check: it, or a construct in it, has `AzureSecurityChecks` among its aspects
+ * @param options which findings count
  * @throws Error when there are findings, or when the stack has no AzureSecurityChecks (see {@link securityFindingsOf})
  */
 export function assertNoSecurityFindings(stack: TerraformStack, options: SecurityFindingsOptions = {}): void {
