@@ -128,3 +128,34 @@ describe('compareStacks', () => {
     ]);
   });
 });
+
+describe('the README\'s install commands', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const manifest = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', file), 'utf8'));
+  /** The `name@spec` arguments of the README's `npm install <pkg> ...` line. */
+  const installed = (pkg: string) => {
+    const line = readme.split('\n').find((l) => l.startsWith(`npm install ${pkg} `));
+    expect(line).toBeDefined();
+    return Object.fromEntries(line!.split(' ').slice(3).map((arg) => [arg.slice(0, arg.lastIndexOf('@')), arg.slice(arg.lastIndexOf('@') + 1)]));
+  };
+
+  test('the cdktf install pins the versions this repository builds and tests with', () => {
+    const { devDependencies } = manifest('package.json');
+    expect(installed('cdktf-azure-acr-identity')).toEqual({
+      'cdktf': devDependencies.cdktf,
+      '@cdktf/provider-azurerm': devDependencies['@cdktf/provider-azurerm'],
+      'constructs': devDependencies.constructs,
+    });
+  });
+
+  test('the cdktn install names the versions and sets the override that packages/cdktn installs with', () => {
+    const { devDependencies, overrides } = manifest('packages/cdktn/package.json');
+    expect(installed('cdktn-azure-acr-identity')).toEqual({
+      'cdktn': devDependencies.cdktn,
+      '@cdktn/provider-azurerm': devDependencies['@cdktn/provider-azurerm'],
+      'constructs': `~${devDependencies.constructs}`,
+    });
+    expect(overrides).toEqual({ '@cdktn/provider-azurerm': { cdktn: '$cdktn' } });
+    expect(readme).toContain("npm pkg set 'overrides.@cdktn/provider-azurerm.cdktn=$cdktn'");
+  });
+});
