@@ -36,11 +36,11 @@ tarball=$work/$(cd "$package_dir" && npm pack --silent --ignore-scripts --pack-d
 [ -s "$tarball" ] || fail "npm pack produced no tarball"
 name=$(node -p "require('$package_dir/package.json').name")
 
-# 2. The tarball holds the compiled library, its declarations and maps, README, LICENSE, CHANGELOG and
-#    the documents the README links to (API.md, docs/): nothing else (no tests, examples, snapshots,
-#    fixtures or TypeScript sources).
+# 2. The tarball holds the compiled library, its declarations and maps, the on-VM files the library reads
+#    at render time (vm/), README, LICENSE, CHANGELOG and the documents the README links to (API.md, docs/):
+#    nothing else (no tests, examples, snapshots, fixtures or TypeScript sources).
 tar -tzf "$tarball" | sed 's|^package/||' | sort > "$work/files.txt"
-unexpected=$(grep -Ev '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|API\.md|docs/.+\.md|dist/.+\.(js|js\.map|d\.ts|d\.ts\.map))$' "$work/files.txt" || true)
+unexpected=$(grep -Ev '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|API\.md|docs/.+\.md|vm/[^/]+|dist/.+\.(js|js\.map|d\.ts|d\.ts\.map))$' "$work/files.txt" || true)
 [ -z "$unexpected" ] || fail "unexpected files in the tarball:"$'\n'"$unexpected"
 forbidden=$(grep -E '__tests__|(^|/)examples/|__snapshots__|\.snap$|fixtures|(^|/)scripts/|\.test\.|(^|[^d])\.ts$|\.tsbuildinfo$' "$work/files.txt" || true)
 [ -z "$forbidden" ] || fail "tests, examples, snapshots, fixtures or sources in the tarball:"$'\n'"$forbidden"
