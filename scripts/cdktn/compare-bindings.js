@@ -51,11 +51,16 @@ function main() {
     ...ours(fixture.data_source_schemas).map((type) => ({ type, isDataSource: true })),
   ];
   for (const { type, isDataSource } of types) {
-    const [before, after] = Object.values(BINDINGS)
-      .map((binding) => membersOf(path.join(binding, 'lib', bindingDir(type, isDataSource), 'index.d.ts')));
+    const label = `${isDataSource ? 'data ' : ''}${type}`;
+    const files = Object.values(BINDINGS).map((binding) => path.join(binding, 'lib', bindingDir(type, isDataSource), 'index.d.ts'));
+    const missing = files.filter((file) => !fs.existsSync(file));
+    if (missing.length > 0) {
+      console.log(`${label}: no binding at ${missing.map((file) => path.relative(repo, file)).join(', ')}`);
+      continue;
+    }
+    const [before, after] = files.map(membersOf);
     const removed = [...before].filter((line) => !after.has(line));
     const added = [...after].filter((line) => !before.has(line));
-    const label = `${isDataSource ? 'data ' : ''}${type}`;
     if (removed.length === 0 && added.length === 0) {
       console.log(`${label}: unchanged`);
       continue;
