@@ -6,7 +6,9 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Construct } from 'constructs';
-import { AzureSecurityChecks, ContainerRegistry, DockerVirtualMachine, IContainerRegistry } from '../lib';
+import {
+  AzureSecurityChecks, ContainerRegistry, DockerVirtualMachine, Grant, IContainerRegistry, IGrantable, RoleAssignmentMode,
+} from '../lib';
 import { ExampleConfig, SAMPLE_IMAGE_SOURCE } from './config';
 
 /** The one policy finding the examples accept, and why. */
@@ -44,16 +46,20 @@ export abstract class TutorialStack extends TerraformStack {
       ? new DataAzurermResourceGroup(this, 'ResourceGroup', { name: config.resourceGroupName }).name
       : new ResourceGroup(this, 'ResourceGroup', { name: config.resourceGroupName, location: config.location }).name;
 
-    // Prerequisite: "Create a container registry" (az acr create / az acr show).
+    // Prerequisite: "Create a container registry" (az acr create / az acr show), in ABAC mode when configured
+    // (az acr create --role-assignment-mode rbac-abac).
+    const roleAssignmentMode = config.abacRegistry ? RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS : undefined;
     this.registry = config.useExistingRegistry
       ? ContainerRegistry.fromLookup(this, 'Registry', {
         registryName: config.registryName ?? 'myContainerRegistry',
         resourceGroupName: this.resourceGroupName,
+        roleAssignmentMode,
       })
       : new ContainerRegistry(this, 'Registry', {
         name: config.registryName ?? this.uniqueRegistryName(),
         resourceGroupName: this.resourceGroupName,
         location: config.location,
+        roleAssignmentMode,
       });
 
     // "This article assumes you have the aci-helloworld:v1 container image stored in your registry."
@@ -68,6 +74,15 @@ export abstract class TutorialStack extends TerraformStack {
         }],
       });
     }
+  }
+
+  /**
+   * `az role assignment create --role acrpull`: lets the grantee pull the sample image. On an ABAC registry that is
+   * Container Registry Repository Reader limited to the image's repository (`--condition ... --condition-version 2.0`).
+   */
+  protected grantImagePull(grantee: IGrantable): Grant {
+    const repository = this.config.image.split(/[:@]/)[0];
+    return this.registry.grantPull(grantee, this.config.abacRegistry ? { repositories: [repository] } : undefined);
   }
 
   /** Registry names are global: the tutorial's name plus 8 hex characters of the subscription's hash. */

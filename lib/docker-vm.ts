@@ -11,7 +11,7 @@ import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
 import { ValidationError } from './errors';
 import { IUserAssignedIdentity } from './identity';
-import { IGrantable, IPrincipal, PrincipalType } from './principal';
+import { IGrantable, IPrincipal, Principal } from './principal';
 import { IContainerRegistry } from './registry';
 import {
   DEFAULT_SUBNET_ADDRESS_PREFIX, DEFAULT_VNET_ADDRESS_SPACE, isImageReference, validateDockerVmProps,
@@ -346,15 +346,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
         fix: 'set systemAssignedIdentity: true, or grant to the user-assigned identity (registry.grantPull(identity))',
       }]);
     }
-    const principalId = this.resource.identity.principalId;
-    const principal: IPrincipal = {
-      principalId,
-      principalType: PrincipalType.SERVICE_PRINCIPAL,
-      get grantPrincipal() {
-        return principal;
-      },
-    };
-    return principal;
+    return Principal.ofSystemAssignedIdentity(this.resource);
   }
 
   /**

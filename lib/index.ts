@@ -3,6 +3,7 @@ export * from './principal';
 export * from './grant';
 export * from './registry-role';
 export * from './registry';
+export * from './registry-consumers';
 export * from './identity';
 export * from './docker-vm';
 export * from './policy';

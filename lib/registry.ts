@@ -1,4 +1,4 @@
-import { Fn, Token } from 'cdktf';
+import { DataResource, dependable, Fn, Token } from 'cdktf';
 import { ContainerRegistry as AzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import { DataAzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/data-azurerm-container-registry';
 import { Construct, IConstruct } from 'constructs';
@@ -6,6 +6,7 @@ import { ValidationError } from './errors';
 import { Grant } from './grant';
 import { IGrantable } from './principal';
 import { isLoginServer, isRegistryName, isResourceGroupName, isResourceIdOfType, REGISTRY_NAME_RULE, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
+import { isRepositoryOrPrefix, REPOSITORY_RULE } from './private/repository-condition';
 import { isLiteral, PropsValidator } from './private/validation';
 import { RegistryRole } from './registry-role';
 
@@ -48,12 +49,31 @@ export interface IContainerRegistry extends IConstruct {
   /** How the registry honours role assignments. */
   readonly roleAssignmentMode: RoleAssignmentMode;
 
-  /** Assigns `role` on this registry to the grantee's principal. */
-  grant(grantee: IGrantable, role: RegistryRole): Grant;
+  /** Assigns `role` on this registry to the grantee's principal, on every repository or on `options.repositories`. */
+  grant(grantee: IGrantable, role: RegistryRole, options?: RegistryGrantOptions): Grant;
   /** Lets the grantee pull images: AcrPull (Container Registry Repository Reader in ABAC mode). */
-  grantPull(grantee: IGrantable): Grant;
+  grantPull(grantee: IGrantable, options?: RegistryGrantOptions): Grant;
   /** Lets the grantee push and pull images: AcrPush (Container Registry Repository Writer in ABAC mode). */
-  grantPush(grantee: IGrantable): Grant;
+  grantPush(grantee: IGrantable, options?: RegistryGrantOptions): Grant;
+}
+
+/**
+ * Options of a grant on a registry.
+ */
+export interface RegistryGrantOptions {
+  /**
+   * Limits the grant to these repositories, by an ABAC condition on the role assignment (`az role assignment
+   * create --condition ... --condition-version 2.0`): repository names (`aci-helloworld`, `team-a/app`) and
+   * prefixes of whole path components ending in `/` (`team-a/` matches `team-a/app`, never `team-a-other/app`).
+   *
+   * Only on a registry in ABAC mode (`roleAssignmentMode: RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS`), with
+   * the Container Registry Repository Reader, Writer or Contributor role (what `grantPull`/`grantPush` choose
+   * there). Several grants of one role to one principal share one role assignment whose condition lists every
+   * repository they name. Azure cannot change a condition in place: adding a repository replaces the role
+   * assignment, the new one created before the old one is deleted.
+   * @default - every repository of the registry
+   */
+  readonly repositories?: string[];
 }
 
 /**
@@ -75,7 +95,7 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
   /** How the registry honours role assignments. */
   public abstract readonly roleAssignmentMode: RoleAssignmentMode;
 
-  public grant(grantee: IGrantable, role: RegistryRole): Grant {
+  public grant(grantee: IGrantable, role: RegistryRole, options: RegistryGrantOptions = {}): Grant {
     if (this.roleAssignmentMode === RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS && !role.honouredInAbacMode) {
       throw new ValidationError('ContainerRegistry', this.node.path, [{
         property: 'grant(role)',
@@ -84,15 +104,63 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
         fix: 'use grantPull/grantPush, or RegistryRole.REPOSITORY_READER / REPOSITORY_WRITER / REPOSITORY_CONTRIBUTOR',
       }]);
     }
-    return Grant._assign({ scope: this, resourceId: this.registryId, grantee, role });
+    const repositories = options?.repositories;
+    if (repositories !== undefined) this.validateRepositories(role, repositories);
+    const grant = Grant._assign({ scope: this, resourceId: this.registryId, grantee, role, repositories });
+    // A grant on a registry switched to ABAC mode by this stack takes effect only after the switch.
+    const modeSwitch = this.roleAssignmentModeSwitch;
+    if (modeSwitch && !this.grantsAfterModeSwitch.has(grant)) {
+      this.grantsAfterModeSwitch.add(grant);
+      grant.roleAssignment.dependsOn = [...grant.roleAssignment.dependsOn ?? [], dependable(modeSwitch)];
+    }
+    return grant;
   }
 
-  public grantPull(grantee: IGrantable): Grant {
-    return this.grant(grantee, this.isAbac ? RegistryRole.REPOSITORY_READER : RegistryRole.ACR_PULL);
+  private readonly grantsAfterModeSwitch = new WeakSet<Grant>();
+
+  /** The resource that puts a registry this stack creates in its role assignment mode, if any. */
+  protected get roleAssignmentModeSwitch(): DataResource | undefined {
+    return undefined;
   }
 
-  public grantPush(grantee: IGrantable): Grant {
-    return this.grant(grantee, this.isAbac ? RegistryRole.REPOSITORY_WRITER : RegistryRole.ACR_PUSH);
+  public grantPull(grantee: IGrantable, options?: RegistryGrantOptions): Grant {
+    return this.grant(grantee, this.isAbac ? RegistryRole.REPOSITORY_READER : RegistryRole.ACR_PULL, options);
+  }
+
+  public grantPush(grantee: IGrantable, options?: RegistryGrantOptions): Grant {
+    return this.grant(grantee, this.isAbac ? RegistryRole.REPOSITORY_WRITER : RegistryRole.ACR_PUSH, options);
+  }
+
+  /** A repository condition must be honoured (ABAC mode), allowed on the role, and name repositories ACR can hold. */
+  private validateRepositories(role: RegistryRole, repositories: string[]): void {
+    const v = new PropsValidator('ContainerRegistry', this);
+    const property = 'grant(options.repositories)';
+    v.expect(this.isAbac, property, repositories,
+      `limits the grant to repositories, but the registry's role assignment mode is ${this.roleAssignmentMode}, where Azure ` +
+      'ignores repository conditions (the role would cover every repository)',
+      'put the registry in ABAC mode and say so: roleAssignmentMode: RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS ' +
+      '(new ContainerRegistry, fromLookup or fromRegistryAttributes), or leave repositories out');
+    // In RBAC mode grantPull picks AcrPull: the mode is the one problem to report.
+    v.expect(!this.isAbac || role.repositoryDataActions !== undefined, property, repositories,
+      `cannot limit ${role.roleName}: Azure allows repository conditions only on the Container Registry Repository ` +
+      'Reader, Writer and Contributor roles',
+      'grant RegistryRole.REPOSITORY_READER, REPOSITORY_WRITER or REPOSITORY_CONTRIBUTOR (grantPull/grantPush choose them), ' +
+      'or leave repositories out');
+    if (Token.isUnresolved(repositories)) {
+      v.expect(false, property, repositories, 'is a token list (known only at apply), but the condition names each repository at synth',
+        'pass a literal list, e.g. ["aci-helloworld", "team-a/"]');
+    } else {
+      v.expect(repositories.length > 0, property, repositories, 'is empty, which would grant nothing',
+        'name at least one repository, or leave repositories out to grant every repository');
+      for (const repository of repositories) {
+        const glob = isLiteral(repository) && /[*?]/.test(repository);
+        v.expectLiteral(repository, isRepositoryOrPrefix, property,
+          glob ? 'is a wildcard, which conditions do not take' : REPOSITORY_RULE,
+          glob ? `name a prefix of whole components ending in / instead, e.g. "${repository.replace(/[*?].*$/, '').replace(/\/?$/, '/')}"`
+            : 'e.g. "aci-helloworld", or "team-a/" for every repository under team-a/');
+      }
+    }
+    v.throwIfInvalid();
   }
 
   private get isAbac(): boolean {
@@ -142,6 +210,21 @@ export interface ContainerRegistryProps {
    */
   readonly retentionPolicyInDays?: number;
   /**
+   * The role assignment permissions mode. `ABAC_REPOSITORY_PERMISSIONS` ("RBAC Registry + ABAC Repository
+   * Permissions") honours the Container Registry Repository roles, optionally limited to repositories, and
+   * ignores AcrPull, AcrPush and AcrDelete.
+   *
+   * The azurerm provider (4.55.0) can neither set nor read the mode (`role_assignment_mode` came in 4.81.0), so
+   * a registry in ABAC mode is switched after creation by `az acr update --role-assignment-mode rbac-abac`, run
+   * by Terraform on the deploying machine (a `terraform_data` resource with a `local-exec` provisioner): that
+   * machine needs a current Azure CLI (`az acr update` with `--role-assignment-mode`), logged in with rights to
+   * update the registry. The switch runs
+   * once, before any grant on the registry; Terraform does not see the mode afterwards, so a switch back made
+   * outside Terraform is not corrected (see the README's "Repository-scoped grants").
+   * @default RoleAssignmentMode.REGISTRY_PERMISSIONS
+   */
+  readonly roleAssignmentMode?: RoleAssignmentMode;
+  /**
    * Tags of the registry.
    * @default - no tags
    */
@@ -190,8 +273,8 @@ export interface ContainerRegistryAttributes {
  * An Azure Container Registry (`az acr create`), over `azurerm_container_registry`, with
  * secure defaults: admin user off, anonymous pull off.
  *
- * Registries made with the azurerm provider (4.55.0) are in `REGISTRY_PERMISSIONS` mode: the
- * provider cannot set the ABAC mode.
+ * The azurerm provider (4.55.0) cannot set the ABAC mode: `roleAssignmentMode` switches the registry
+ * after creation with the Azure CLI, on the deploying machine.
  */
 export class ContainerRegistry extends ContainerRegistryBase {
   /**
@@ -261,8 +344,13 @@ export class ContainerRegistry extends ContainerRegistryBase {
   public readonly registryName: string;
   /** The registry's login server, e.g. `mycontainerregistry.azurecr.io`. */
   public readonly loginServer: string;
-  /** Always `REGISTRY_PERMISSIONS`: the azurerm provider cannot make a registry in ABAC mode. */
-  public readonly roleAssignmentMode = RoleAssignmentMode.REGISTRY_PERMISSIONS;
+  /** How the registry honours role assignments. */
+  public readonly roleAssignmentMode: RoleAssignmentMode;
+  /**
+   * The `terraform_data` resource that switches the registry to ABAC mode (`az acr update
+   * --role-assignment-mode rbac-abac`), when `roleAssignmentMode` is `ABAC_REPOSITORY_PERMISSIONS`.
+   */
+  public readonly roleAssignmentModeResource?: DataResource;
   /** The registry's pricing tier. */
   public readonly sku: RegistrySku;
 
@@ -288,6 +376,21 @@ export class ContainerRegistry extends ContainerRegistryBase {
     this.registryId = this.resource.id;
     this.registryName = this.resource.name;
     this.loginServer = this.resource.loginServer;
+    this.roleAssignmentMode = props.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
+    if (this.roleAssignmentMode === RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS) {
+      this.roleAssignmentModeResource = new DataResource(this, 'RoleAssignmentMode', {
+        // Replaced, and so run again, when the registry is.
+        triggersReplace: { registryId: this.registryId },
+        provisioners: [{
+          type: 'local-exec',
+          command: `az acr update --ids "${this.registryId}" --role-assignment-mode rbac-abac --output none`,
+        }],
+      });
+    }
+  }
+
+  protected get roleAssignmentModeSwitch(): DataResource | undefined {
+    return this.roleAssignmentModeResource;
   }
 }
 
