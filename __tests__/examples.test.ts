@@ -4,7 +4,7 @@ import { join } from 'path';
 import { Aspects, App, TerraformStack, Testing } from 'cdktf';
 import { AzureSecurityChecks } from '../lib';
 import { ExampleConfig, defaultSshPublicKey, readExampleConfig } from '../examples/config';
-import { PUBLIC_IP_SUPPRESSION } from '../examples/tutorial';
+import { PUBLIC_IP_SUPPRESSION, PUBLIC_REGISTRY_SUPPRESSION } from '../examples/tutorial';
 import { AksExample } from '../examples/aks/stack';
 import { SystemAssignedIdentityExample } from '../examples/system-assigned/stack';
 import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
@@ -132,6 +132,7 @@ describe.each([
     expect(checks).toBeDefined();
     expect(checks!.findings.filter((f) => f.suppressionReason === undefined)).toEqual([]);
     expect(checks!.findings.map((f) => [f.ruleId, f.suppressionReason])).toEqual([
+      ['AZ-ACR-003', PUBLIC_REGISTRY_SUPPRESSION.reason],
       ['AZ-NET-003', PUBLIC_IP_SUPPRESSION.reason],
     ]);
   });
@@ -238,13 +239,15 @@ describe('the AKS example', () => {
     expect(only(json, 'resource', 'null_resource').triggers).toEqual({ registry_id: '${azurerm_container_registry.Registry.id}' });
   });
 
-  test('passes the policy check with no finding and no suppression', () => {
+  test('passes the policy check with no finding but the public registry, suppressed with its reason', () => {
     const app = Testing.app();
     const stack = new AksExample(app, 'example', config());
     Testing.synth(stack);
     const checks = Aspects.of(stack).all.find((a): a is AzureSecurityChecks => a instanceof AzureSecurityChecks);
     expect(checks).toBeDefined();
-    expect(checks!.findings).toEqual([]);
+    expect(checks!.findings.map((f) => [f.ruleId, f.suppressionReason])).toEqual([
+      ['AZ-ACR-003', PUBLIC_REGISTRY_SUPPRESSION.reason],
+    ]);
   });
 });
 

@@ -12,6 +12,7 @@ const RUNTIME_EXPORTS = [
   'Grant',
   'Principal',
   'PrincipalType',
+  'RegistryPrivateEndpoint',
   'RegistryPull',
   'RegistryRole',
   'RegistrySku',
@@ -28,6 +29,7 @@ const RUNTIME_EXPORTS = [
 const TYPE_ONLY_EXPORTS = [
   'AzureSecurityChecksProps',
   'ContainerAppRegistryBlock',
+  'ContainerGroupPullOptions',
   'ContainerGroupRegistryCredentialBlock',
   'ContainerRegistryAttributes',
   'ContainerRegistryLookupOptions',
@@ -50,6 +52,7 @@ const TYPE_ONLY_EXPORTS = [
   'PolicySuppression',
   'PullImagesOptions',
   'RegistryGrantOptions',
+  'RegistryPrivateEndpointOptions',
   'RegistryPullOptions',
   'RoleAssignmentOptions',
   'SecurityFindingsOptions',

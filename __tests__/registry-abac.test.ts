@@ -1,6 +1,6 @@
-import { TerraformStack, Testing } from 'cdktf';
-import { ContainerRegistry, Principal, RegistryRole, RoleAssignmentMode, UserAssignedIdentity } from '../lib';
-import { aksCluster, linuxVm } from './support/raw-resources';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { ContainerRegistry, Principal, RegistryPull, RegistryRole, RoleAssignmentMode, UserAssignedIdentity } from '../lib';
+import { aksCluster, containerApp, containerGroup, linuxVm } from './support/raw-resources';
 import { expectValidTerraform } from './support/schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -31,8 +31,12 @@ describe('ContainerRegistry roleAssignmentMode', () => {
     const [[modeName, mode]] = Object.entries<any>(json.resource.terraform_data);
     expect(mode.provisioner).toEqual([{
       'local-exec': { command: `az acr update --ids "${registryId}" --role-assignment-mode rbac-abac --output none` },
+    }, {
+      // Removing roleAssignmentMode switches the registry back, so the AcrPull grantPull then assigns is honoured.
+      'local-exec': { command: 'az acr update --ids "${self.input.registryId}" --role-assignment-mode rbac --output none', when: 'destroy' },
     }]);
     expect(mode.triggers_replace).toEqual({ registryId });
+    expect(mode.input).toEqual({ registryId });
     const assignments = Object.values<any>(json.resource.azurerm_role_assignment);
     expect(assignments.map((a) => a.role_definition_id)).toEqual([
       expect.stringMatching(new RegExp(`${RegistryRole.REPOSITORY_READER.roleDefinitionGuid}$`)),
@@ -77,7 +81,7 @@ describe('grants limited to repositories', () => {
     return Object.values<any>(JSON.parse(Testing.synth(stack)).resource.azurerm_role_assignment);
   }
 
-  test('grantPull with repositories: Repository Reader with Microsoft\'s condition, version 2.0, replaced before destroyed', () => {
+  test('grantPull with repositories: Repository Reader with Microsoft\'s condition, version 2.0', () => {
     // GIVEN
     const stack = newStack();
     const registry = abacRegistry(stack);
@@ -98,7 +102,8 @@ describe('grants limited to repositories', () => {
       `  ${NAME} StringEqualsIgnoreCase 'aci-helloworld'`,
       ' )', ')',
     ].join('\n'));
-    expect(assignment.lifecycle).toEqual({ create_before_destroy: true });
+    // Not create_before_destroy: Terraform would spread it to the principal's VM or cluster and the registry.
+    expect(assignment.lifecycle).toBeUndefined();
     expect(assignment.name).toMatch(/\|aci-helloworld"\)}$/);
     expect(grant.repositories).toEqual(['aci-helloworld']);
     expectValidTerraform(Testing.synth(stack));
@@ -164,6 +169,39 @@ describe('grants limited to repositories', () => {
     expectValidTerraform(Testing.synth(stack));
   });
 
+  test('a grantee in another stack: its stack is ordered after the switch, never a depends_on across states', () => {
+    // GIVEN the registry (switched to ABAC) in one stack, the identity in another
+    const app = Testing.app();
+    const shared = new TerraformStack(app, 'Shared');
+    const workload = new TerraformStack(app, 'Workload');
+    const registry = abacRegistry(shared);
+
+    // WHEN
+    const grant = registry.grantPull(identityIn(workload), { repositories: ['aci-helloworld'] });
+
+    // THEN the role assignment lives in the grantee's stack, with no depends_on, after the registry's stack
+    expect(TerraformStack.of(grant.roleAssignment)).toBe(workload);
+    const json = JSON.parse(Testing.synth(workload));
+    const [assignment] = Object.values<any>(json.resource.azurerm_role_assignment);
+    expect(assignment.depends_on).toBeUndefined();
+    expect(workload.dependencies).toContain(shared);
+    expect((app as App).manifest.stacks).toBeDefined();
+  });
+
+  test('the RegistryPull helpers limit an app\'s pull to repositories on an ABAC registry, sharing the grant', () => {
+    const stack = newStack();
+    const registry = abacRegistry(stack);
+    const identity = identityIn(stack);
+
+    registry.grantPull(identity, { repositories: ['aci-helloworld'] });
+    RegistryPull.configureContainerApp(containerApp(stack), registry, { identity, repositories: ['team-a/'] });
+    RegistryPull.configureContainerGroup(containerGroup(stack), registry, identity, { repositories: ['team-a/'] });
+
+    const all = assignments(stack);
+    expect(all).toHaveLength(1);
+    expect(all[0].condition).toContain(`${NAME} StringEqualsIgnoreCase 'aci-helloworld'\n  OR\n  ${NAME} StringStartsWithIgnoreCase 'team-a/'`);
+  });
+
   test('an imported registry declared in ABAC mode takes repositories too', () => {
     const stack = newStack();
     const registry = ContainerRegistry.fromRegistryAttributes(stack, 'Imported', {
@@ -215,13 +253,21 @@ describe('grants limited to repositories', () => {
       expect(refusal((r, i) => r.grantPull(i, { repositories: ['team-a/', 'team-a/app'] }))).toBe('no error');
     });
 
+    test('a token repository is refused: the condition sorts and matches each name at synth', () => {
+      const message = refusal((r, i) => r.grantPull(i, {
+        repositories: ['ok', new TerraformVariable(TerraformStack.of(r), 'repo', { type: 'string' }).stringValue],
+      }));
+      expect(message).toMatch(new RegExp(`${FIELD.replace(/[()]/g, '\\$&')}: "\\$\\{TfToken\\[TOKEN\\.\\d+\\]\\}" is a token \\(known only at apply\\), `
+        + 'but the condition names each repository at synth. Fix: pass the repository name as a literal'));
+    });
+
     test('an empty list is refused: it would grant nothing', () => {
       expect(refusal((r, i) => r.grantPull(i, { repositories: [] }))).toContain(
         `${FIELD}: [] is empty, which would grant nothing. Fix: name at least one repository, or leave repositories out to grant every repository`);
     });
 
     test('limited and unlimited grants of one role to one principal never mix, in either order; separate principals may', () => {
-      const message = 'Grant at \'TestStack/Registry\' has invalid input:\n  - repositories: ["app"] limits Container Registry Repository Reader ' +
+      const message = 'Grant at \'TestStack/Registry\' has invalid input:\n  - grant(options.repositories): ["app"] limits Container Registry Repository Reader ' +
         'for \'TestStack/AcrIdentity\' to some repositories, but another grant of the same role to the same principal covers every ' +
         'repository: one role assignment cannot be both. Fix: pass repositories to every grant of this role to this principal, or to none';
       expect(refusal((r, i) => { r.grantPull(i); r.grantPull(i, { repositories: ['app'] }); })).toBe(message);

@@ -18,6 +18,13 @@ export const PUBLIC_IP_SUPPRESSION = {
     + 'ACR_DEMO_SSH_SOURCE_ADDRESS_PREFIXES (none by default)',
 };
 
+/** The tutorial's registry is public, as the tutorial's is; every pull still needs a role on it. */
+export const PUBLIC_REGISTRY_SUPPRESSION = {
+  id: 'AZ-ACR-003',
+  reason: 'The tutorial\'s registry is public like the tutorial\'s (Basic SKU): every pull needs a role on it (AcrPull), '
+    + 'and the VM and the cluster pull over the internet',
+};
+
 /**
  * What both variants of the tutorial share: providers and state, the resource group, the
  * registry with the sample image, and the outputs to verify the pull by hand.
@@ -61,6 +68,8 @@ export abstract class TutorialStack extends TerraformStack {
         location: config.location,
         roleAssignmentMode,
       });
+
+    AzureSecurityChecks.suppress(this.registry, [PUBLIC_REGISTRY_SUPPRESSION]);
 
     // "This article assumes you have the aci-helloworld:v1 container image stored in your registry."
     if (config.importSampleImage) {

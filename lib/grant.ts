@@ -1,8 +1,9 @@
-import { dependable, Fn, ITerraformDependable, Lazy, TerraformStack, Token } from 'cdktf';
+import { Fn, ITerraformDependable, Lazy, TerraformStack, Token } from 'cdktf';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { IGrantable, IPrincipal, Principal, PrincipalType } from './principal';
+import { orderAfter } from './private/ordering';
 import { repositoryCondition } from './private/repository-condition';
 import { isLiteral } from './private/validation';
 import { RegistryRole } from './registry-role';
@@ -90,8 +91,8 @@ export class Grant implements ITerraformDependable {
     const repositories = options.repositories === undefined ? undefined : new Set(options.repositories);
     const nameKey = `${options.resourceId}|${principal.principalId}|${role._key}`;
     const roleAssignment = new RoleAssignment(parent, id, {
-      // Deterministic, so re-applies, imports and a second stack granting the same role agree. A condition is
-      // ForceNew: its repositories are part of the name, so a changed set is created before the old one goes.
+      // Deterministic, so re-applies, imports and a second stack granting the same role agree. With a condition,
+      // its repositories are part of the name: the same set, the same assignment, whatever the grant order.
       name: repositories === undefined
         ? Fn.uuidv5('url', nameKey)
         : Lazy.stringValue({ produce: () => Fn.uuidv5('url', `${nameKey}|${sorted(repositories).join(',')}`) }),
@@ -105,7 +106,6 @@ export class Grant implements ITerraformDependable {
         // Every grant call's repositories, as one condition: rendered once all calls are in.
         condition: Lazy.stringValue({ produce: () => repositoryCondition(role.repositoryDataActions ?? [], sorted(repositories)) }),
         conditionVersion: '2.0',
-        lifecycle: { createBeforeDestroy: true },
       }),
     });
     const grant = new Grant(roleAssignment, role, principal, repositories);
@@ -147,9 +147,6 @@ export class Grant implements ITerraformDependable {
   private static readonly byScope = new WeakMap<IConstruct, Map<string, Grant>>();
   private static readonly ofRoleAssignment = new WeakMap<IConstruct, Grant>();
 
-  /** The resources already ordered after this grant. */
-  private readonly dependents = new WeakSet<IGrantDependent>();
-
   private constructor(
     /** The role assignment: the escape hatch to the `azurerm_role_assignment` resource. */
     public readonly roleAssignment: RoleAssignment,
@@ -174,7 +171,7 @@ export class Grant implements ITerraformDependable {
     if ((repositories === undefined) !== (this.repositorySet === undefined)) {
       const limited = repositories ?? this.repositories ?? [];
       throw new ValidationError('Grant', scope.node.path, [{
-        property: 'repositories',
+        property: 'grant(options.repositories)',
         value: limited,
         message: `limits ${this.role.roleName} for '${this.principal.node.path}' to some repositories, but another grant of ` +
           'the same role to the same principal covers every repository: one role assignment cannot be both',
@@ -206,17 +203,7 @@ export class Grant implements ITerraformDependable {
    * Calling it again for the same resource adds nothing.
    */
   public applyBefore(...resources: IGrantDependent[]): void {
-    const grantStack = TerraformStack.of(this.roleAssignment);
-    for (const resource of resources) {
-      const resourceStack = TerraformStack.of(resource);
-      if (resourceStack !== grantStack) {
-        resourceStack.addDependency(grantStack);
-      } else if (!this.dependents.has(resource)) {
-        this.dependents.add(resource);
-        // Rendered as the bare address, as Terraform requires in depends_on (the config's dependsOn does the same).
-        resource.dependsOn = [...(resource.dependsOn ?? []), dependable(this)];
-      }
-    }
+    for (const resource of resources) orderAfter(resource, this.roleAssignment);
   }
 }
 

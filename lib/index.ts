@@ -4,6 +4,7 @@ export * from './grant';
 export * from './registry-role';
 export * from './registry';
 export * from './registry-consumers';
+export * from './registry-private-endpoint';
 export * from './identity';
 export * from './docker-vm';
 export * from './policy';

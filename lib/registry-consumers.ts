@@ -133,6 +133,24 @@ export interface RegistryPullOptions {
    * when it restarts, a container app's first revision may fail to provision). Prefer a user-assigned identity.
    */
   readonly identity?: IUserAssignedIdentity;
+  /**
+   * Limits the pull to these repositories (an ABAC condition; the registry must be in ABAC mode): see
+   * {@link RegistryGrantOptions.repositories}.
+   * @default - every repository of the registry
+   */
+  readonly repositories?: string[];
+}
+
+/**
+ * Options of {@link RegistryPull.configureContainerGroup}.
+ */
+export interface ContainerGroupPullOptions {
+  /**
+   * Limits the pull to these repositories (an ABAC condition; the registry must be in ABAC mode): see
+   * {@link RegistryGrantOptions.repositories}.
+   * @default - every repository of the registry
+   */
+  readonly repositories?: string[];
 }
 
 /**
@@ -171,7 +189,7 @@ export class RegistryPull {
         fix: 'pull every registry with the same user-assigned identity, or remove the client ID set by hand',
       }]);
     }
-    const grant = RegistryPull.grantTo(where, app, registry, options.identity);
+    const grant = RegistryPull.grantTo(where, app, registry, options.identity, options.repositories);
     app.siteConfig.containerRegistryUseManagedIdentity = true;
     if (clientId !== undefined) app.siteConfig.containerRegistryManagedIdentityClientId = clientId;
     return grant;
@@ -189,7 +207,7 @@ export class RegistryPull {
     const entry: ContainerAppRegistryBlock = { server: registry.loginServer, identity: options.identity?.identityId ?? 'system' };
     const registries = existingBlocks(where, app, 'registry', app.registryInput);
     const same = sameServer(where, app, 'registry', registries, entry, (a, b) => a.identity === b.identity && a.username === undefined);
-    const grant = RegistryPull.grantTo(where, app, registry, options.identity);
+    const grant = RegistryPull.grantTo(where, app, registry, options.identity, options.repositories);
     if (!same) app.putRegistry([...registries, entry]);
     return grant;
   }
@@ -202,9 +220,11 @@ export class RegistryPull {
    * A user-assigned identity is required: Container Instances cannot pull images with the group's
    * system-assigned identity. `image_registry_credential` forces a new group when it changes.
    */
-  public static configureContainerGroup(group: IContainerGroupResource, registry: IContainerRegistry, identity: IUserAssignedIdentity): Grant {
+  public static configureContainerGroup(
+    group: IContainerGroupResource, registry: IContainerRegistry, identity: IUserAssignedIdentity, options: ContainerGroupPullOptions = {},
+  ): Grant {
     const where = 'RegistryPull.configureContainerGroup';
-    validateGiven(where, group, registry, {});
+    validateGiven(where, group, registry, options);
     if (identity === undefined || identity === null) {
       throw new ValidationError(where, group.node.path, [{
         property: 'identity',
@@ -217,7 +237,7 @@ export class RegistryPull {
     const credentials = existingBlocks(where, group, 'imageRegistryCredential', group.imageRegistryCredentialInput);
     const same = sameServer(where, group, 'imageRegistryCredential', credentials, entry,
       (a, b) => a.userAssignedIdentityId === b.userAssignedIdentityId && a.username === undefined);
-    const grant = RegistryPull.grantTo(where, group, registry, identity);
+    const grant = RegistryPull.grantTo(where, group, registry, identity, options.repositories);
     if (!same) group.putImageRegistryCredential([...credentials, entry]);
     return grant;
   }
@@ -226,7 +246,9 @@ export class RegistryPull {
    * Adds the identity to the app's identity block and grants it pull; a user-assigned identity's
    * role assignment is ordered before the app (a system-assigned one can only follow it).
    */
-  private static grantTo(where: string, app: IAppWithIdentity, registry: IContainerRegistry, identity?: IUserAssignedIdentity): Grant {
+  private static grantTo(
+    where: string, app: IAppWithIdentity, registry: IContainerRegistry, identity?: IUserAssignedIdentity, repositories?: string[],
+  ): Grant {
     const wanted: AppIdentity = identity ? { userAssignedIdentityId: identity.identityId } : { systemAssigned: true };
     const block = identityBlockWith(app.identityInput, wanted);
     if (block === undefined) {
@@ -239,7 +261,7 @@ export class RegistryPull {
     }
     if (block !== app.identityInput) app.putIdentity(block);
     const grantee: IPrincipal = identity ?? Principal.ofSystemAssignedIdentity(app);
-    const grant = registry.grantPull(grantee);
+    const grant = registry.grantPull(grantee, repositories === undefined ? undefined : { repositories });
     if (identity) grant.applyBefore(app);
     return grant;
   }

@@ -1,4 +1,4 @@
-import { DataResource, dependable, Fn, Token } from 'cdktf';
+import { DataResource, Fn, Token } from 'cdktf';
 import { ContainerRegistry as AzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import { DataAzurermContainerRegistry } from '@cdktf/provider-azurerm/lib/data-azurerm-container-registry';
 import { Construct, IConstruct } from 'constructs';
@@ -6,8 +6,12 @@ import { ValidationError } from './errors';
 import { Grant } from './grant';
 import { IGrantable } from './principal';
 import { isLoginServer, isRegistryName, isResourceGroupName, isResourceIdOfType, REGISTRY_NAME_RULE, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
+import { orderAfter } from './private/ordering';
 import { isRepositoryOrPrefix, REPOSITORY_RULE } from './private/repository-condition';
+import { PrivateEndpointTarget } from './private/registry-private-endpoint';
+import { RESOURCE_GROUP_SEGMENT, NAME_SEGMENT, resourceIdSegment } from './private/resource-id';
 import { isLiteral, PropsValidator } from './private/validation';
+import { RegistryPrivateEndpoint, RegistryPrivateEndpointOptions } from './registry-private-endpoint';
 import { RegistryRole } from './registry-role';
 
 const REGISTRY_TYPE = 'Microsoft.ContainerRegistry/registries';
@@ -55,6 +59,11 @@ export interface IContainerRegistry extends IConstruct {
   grantPull(grantee: IGrantable, options?: RegistryGrantOptions): Grant;
   /** Lets the grantee push and pull images: AcrPush (Container Registry Repository Writer in ABAC mode). */
   grantPush(grantee: IGrantable, options?: RegistryGrantOptions): Grant;
+  /**
+   * Reaches the registry from a virtual network over a private endpoint, with the
+   * `privatelink.azurecr.io` DNS zone that makes its names resolve privately there. Premium only.
+   */
+  addPrivateEndpoint(id: string, options: RegistryPrivateEndpointOptions): RegistryPrivateEndpoint;
 }
 
 /**
@@ -70,7 +79,7 @@ export interface RegistryGrantOptions {
    * the Container Registry Repository Reader, Writer or Contributor role (what `grantPull`/`grantPush` choose
    * there). Several grants of one role to one principal share one role assignment whose condition lists every
    * repository they name. Azure cannot change a condition in place: adding a repository replaces the role
-   * assignment, the new one created before the old one is deleted.
+   * assignment (deleted, then created with the new condition).
    * @default - every repository of the registry
    */
   readonly repositories?: string[];
@@ -109,14 +118,9 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
     const grant = Grant._assign({ scope: this, resourceId: this.registryId, grantee, role, repositories });
     // A grant on a registry switched to ABAC mode by this stack takes effect only after the switch.
     const modeSwitch = this.roleAssignmentModeSwitch;
-    if (modeSwitch && !this.grantsAfterModeSwitch.has(grant)) {
-      this.grantsAfterModeSwitch.add(grant);
-      grant.roleAssignment.dependsOn = [...grant.roleAssignment.dependsOn ?? [], dependable(modeSwitch)];
-    }
+    if (modeSwitch) orderAfter(grant.roleAssignment, modeSwitch);
     return grant;
   }
-
-  private readonly grantsAfterModeSwitch = new WeakSet<Grant>();
 
   /** The resource that puts a registry this stack creates in its role assignment mode, if any. */
   protected get roleAssignmentModeSwitch(): DataResource | undefined {
@@ -153,6 +157,9 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
       v.expect(repositories.length > 0, property, repositories, 'is empty, which would grant nothing',
         'name at least one repository, or leave repositories out to grant every repository');
       for (const repository of repositories) {
+        // Sorted and matched by prefix at synth: a token would sort by its placeholder and always match exactly.
+        v.expect(isLiteral(repository), property, repository, 'is a token (known only at apply), but the condition names each repository at synth',
+          'pass the repository name as a literal, e.g. "aci-helloworld"');
         const glob = isLiteral(repository) && /[*?]/.test(repository);
         v.expectLiteral(repository, isRepositoryOrPrefix, property,
           glob ? 'is a wildcard, which conditions do not take' : REPOSITORY_RULE,
@@ -162,6 +169,13 @@ abstract class ContainerRegistryBase extends Construct implements IContainerRegi
     }
     v.throwIfInvalid();
   }
+
+  public addPrivateEndpoint(id: string, options: RegistryPrivateEndpointOptions): RegistryPrivateEndpoint {
+    return RegistryPrivateEndpoint._add(this, id, options, this.privateEndpointTarget);
+  }
+
+  /** What this kind of registry knows that its private endpoints need: their defaults and the SKU check. */
+  protected abstract readonly privateEndpointTarget: PrivateEndpointTarget;
 
   private get isAbac(): boolean {
     return this.roleAssignmentMode === RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS;
@@ -267,6 +281,12 @@ export interface ContainerRegistryAttributes {
    * @default RoleAssignmentMode.REGISTRY_PERMISSIONS
    */
   readonly roleAssignmentMode?: RoleAssignmentMode;
+  /**
+   * The registry's pricing tier, as `az acr show --query sku.name` shows it: declared, `addPrivateEndpoint`
+   * refuses a registry that is not Premium at synth.
+   * @default - unknown: Azure refuses a private endpoint on a Basic or Standard registry at apply
+   */
+  readonly sku?: RegistrySku;
 }
 
 /**
@@ -291,6 +311,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
       public readonly loginServer: string;
       public readonly roleAssignmentMode = options.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
       public readonly data: DataAzurermContainerRegistry;
+      protected readonly privateEndpointTarget: PrivateEndpointTarget;
       constructor() {
         super(scope, id);
         const v = new PropsValidator('ContainerRegistry.fromLookup', this);
@@ -310,6 +331,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
         this.registryId = this.data.id;
         this.registryName = this.data.name;
         this.loginServer = this.data.loginServer;
+        this.privateEndpointTarget = {
+          registryName: options.registryName, resourceGroupName: options.resourceGroupName, location: this.data.location, sku: this.data.sku,
+          skuFix: `upgrade the registry: az acr update --name ${options.registryName} --sku Premium`,
+        };
       }
     }
     return new Lookup();
@@ -325,12 +350,17 @@ export class ContainerRegistry extends ContainerRegistryBase {
       public readonly registryName: string;
       public readonly loginServer: string;
       public readonly roleAssignmentMode = attrs.roleAssignmentMode ?? RoleAssignmentMode.REGISTRY_PERMISSIONS;
+      protected readonly privateEndpointTarget: PrivateEndpointTarget;
       constructor() {
         super(scope, id);
         validateRegistryAttributes(this, attrs);
         this.registryId = attrs.registryId;
         this.registryName = attrs.registryName ?? lastSegment(attrs.registryId);
         this.loginServer = attrs.loginServer ?? loginServerOf(this.registryName);
+        this.privateEndpointTarget = {
+          registryName: this.registryName, resourceGroupName: resourceIdSegment(attrs.registryId, RESOURCE_GROUP_SEGMENT), sku: attrs.sku,
+          skuFix: `upgrade the registry (az acr update --name ${this.registryName} --sku Premium) and declare sku: RegistrySku.PREMIUM`,
+        };
       }
     }
     return new Import();
@@ -353,6 +383,7 @@ export class ContainerRegistry extends ContainerRegistryBase {
   public readonly roleAssignmentModeResource?: DataResource;
   /** The registry's pricing tier. */
   public readonly sku: RegistrySku;
+  protected readonly privateEndpointTarget: PrivateEndpointTarget;
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
     super(scope, id);
@@ -368,6 +399,10 @@ export class ContainerRegistry extends ContainerRegistryBase {
       adminEnabled: props.adminUserEnabled ?? false,
       anonymousPullEnabled: props.anonymousPullEnabled ?? false,
       publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? true,
+      // Trusted Azure services pass the registry's network rules. `az acr import` is one (the registry
+      // service copies the image itself): with public access off, importing into the registry keeps
+      // working from anywhere. The provider's default, set so a review sees it.
+      networkRuleBypassOption: 'AzureServices',
       zoneRedundancyEnabled: props.zoneRedundancyEnabled,
       retentionPolicyInDays: props.retentionPolicyInDays,
       tags: props.tags,
@@ -381,12 +416,23 @@ export class ContainerRegistry extends ContainerRegistryBase {
       this.roleAssignmentModeResource = new DataResource(this, 'RoleAssignmentMode', {
         // Replaced, and so run again, when the registry is.
         triggersReplace: { registryId: this.registryId },
+        input: { registryId: this.registryId },
         provisioners: [{
           type: 'local-exec',
           command: `az acr update --ids "${this.registryId}" --role-assignment-mode rbac-abac --output none`,
+        }, {
+          // Removing roleAssignmentMode puts the registry back in RBAC mode, where the AcrPull that grantPull then
+          // assigns is honoured (a destroy-time provisioner may only read self).
+          type: 'local-exec',
+          when: 'destroy',
+          command: 'az acr update --ids "${self.input.registryId}" --role-assignment-mode rbac --output none',
         }],
       });
     }
+    this.privateEndpointTarget = {
+      registryName: props.name, resourceGroupName: props.resourceGroupName, location: props.location, sku,
+      skuFix: 'set sku: RegistrySku.PREMIUM on the registry',
+    };
   }
 
   protected get roleAssignmentModeSwitch(): DataResource | undefined {
@@ -452,7 +498,7 @@ function validateRegistryAttributes(imported: IConstruct, attrs: ContainerRegist
 }
 
 function lastSegment(resourceId: string): string {
-  return Token.isUnresolved(resourceId) ? Fn.element(Fn.split('/', resourceId), 8) : resourceId.split('/')[8] ?? '';
+  return resourceIdSegment(resourceId, NAME_SEGMENT);
 }
 
 function loginServerOf(registryName: string): string {

@@ -1,0 +1,14 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { ContainerRegistry, RegistrySku } from '../lib';
+const s = new TerraformStack(Testing.app(), 's');
+const vnet = new VirtualNetwork(s, 'Vnet', { name: 'v', resourceGroupName: 'rg', location: 'eastus', addressSpace: ['10.0.0.0/16'] });
+const subnet = new Subnet(s, 'Subnet', { name: 'pe', resourceGroupName: 'rg', virtualNetworkName: vnet.name, addressPrefixes: ['10.0.1.0/24'] });
+const r = new ContainerRegistry(s, 'Registry', { name: 'myregistry01', resourceGroupName: 'rg', location: 'eastus', sku: RegistrySku.PREMIUM, publicNetworkAccessEnabled: false });
+const pe = r.addPrivateEndpoint('Private', { subnetId: subnet.id });
+const l = ContainerRegistry.fromLookup(s, 'L', { registryName: 'other01', resourceGroupName: 'rg2' });
+l.addPrivateEndpoint('Pe', { subnetId: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s' });
+console.log(pe.privateIpAddress);
+const out = JSON.parse(Testing.synth(s));
+console.log(JSON.stringify({ pe: out.resource.azurerm_private_endpoint, z: out.resource.azurerm_private_dns_zone, l: out.resource.azurerm_private_dns_zone_virtual_network_link }, null, 1));
