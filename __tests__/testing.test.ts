@@ -6,9 +6,14 @@ import { assertNoSecurityFindings, securityFindingsOf } from '../lib/testing';
 
 const RG = { resourceGroupName: 'myResourceGroup', location: 'eastus' };
 
-/** A raw registry: compliant unless `config` breaks a rule (admin user: AZ-ACR-001, an error; open Premium: AZ-ACR-003, a warning). */
-function registry(stack: TerraformStack, id: string, config: { adminEnabled?: boolean; sku?: string } = {}) {
-  return new AzurermContainerRegistry(stack, id, { ...RG, name: `${id.toLowerCase()}registry`, sku: 'Basic', ...config });
+/**
+ * A raw registry, Premium and closed to the internet: compliant unless `config` breaks a rule (admin user:
+ * AZ-ACR-001, an error; public network access: AZ-ACR-003, a warning).
+ */
+function registry(stack: TerraformStack, id: string, config: { adminEnabled?: boolean; publicNetworkAccessEnabled?: boolean } = {}) {
+  return new AzurermContainerRegistry(stack, id, {
+    ...RG, name: `${id.toLowerCase()}registry`, sku: 'Premium', publicNetworkAccessEnabled: false, ...config,
+  });
 }
 
 function checkedStack(app = Testing.app(), id = 'stack'): TerraformStack {
@@ -47,9 +52,9 @@ describe('securityFindingsOf', () => {
   });
 
   test('counts warnings unless includeWarnings is false', () => {
-    // GIVEN a Premium registry open to every network: a warning
+    // GIVEN a registry open to every network: a warning
     const stack = checkedStack();
-    registry(stack, 'Open', { sku: 'Premium' });
+    registry(stack, 'Open', { publicNetworkAccessEnabled: true });
     // THEN
     expect(securityFindingsOf(stack).map((f) => [f.ruleId, f.level])).toEqual([['AZ-ACR-003', RuleLevel.WARNING]]);
     expect(securityFindingsOf(stack, { includeWarnings: false })).toEqual([]);
@@ -103,7 +108,7 @@ describe('assertNoSecurityFindings', () => {
     // GIVEN an error and a warning
     const stack = checkedStack();
     registry(stack, 'Admin', { adminEnabled: true });
-    registry(stack, 'Open', { sku: 'Premium' });
+    registry(stack, 'Open', { publicNetworkAccessEnabled: true });
     // THEN
     let message = '';
     try {
@@ -121,7 +126,7 @@ describe('assertNoSecurityFindings', () => {
   test('with includeWarnings false, passes on warnings and throws on errors', () => {
     // GIVEN a warning only, then an error too
     const stack = checkedStack();
-    registry(stack, 'Open', { sku: 'Premium' });
+    registry(stack, 'Open', { publicNetworkAccessEnabled: true });
     expect(() => assertNoSecurityFindings(stack, { includeWarnings: false })).not.toThrow();
     registry(stack, 'Admin', { adminEnabled: true });
     // THEN
