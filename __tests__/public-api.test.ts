@@ -21,6 +21,8 @@ const RUNTIME_EXPORTS = [
   'UbuntuImage',
   'UserAssignedIdentity',
   'ValidationError',
+  'assertNoSecurityFindings',
+  'securityFindingsOf',
 ];
 
 /** Names that exist only for the type checker (interfaces): removing one breaks consumers' builds. */
@@ -53,6 +55,7 @@ const TYPE_ONLY_EXPORTS = [
   'RegistryPrivateEndpointOptions',
   'RegistryPullOptions',
   'RoleAssignmentOptions',
+  'SecurityFindingsOptions',
   'UserAssignedIdentityAttributes',
   'UserAssignedIdentityProps',
   'ValidationProblem',

@@ -8,3 +8,4 @@ export * from './registry-private-endpoint';
 export * from './identity';
 export * from './docker-vm';
 export * from './policy';
+export * from './testing';
