@@ -16,10 +16,12 @@ const SOURCES = [
 const RESOURCES = [
   'azurerm_container_registry',
   'azurerm_linux_virtual_machine',
+  'azurerm_linux_virtual_machine_scale_set',
   'azurerm_network_interface',
   'azurerm_network_interface_security_group_association',
   'azurerm_network_security_group',
   'azurerm_network_security_rule',
+  'azurerm_orchestrated_virtual_machine_scale_set',
   'azurerm_public_ip',
   'azurerm_resource_group',
   'azurerm_role_assignment',
@@ -38,6 +40,7 @@ const DATA_SOURCES = [
   'azurerm_resource_group',
   'azurerm_subscription',
   'azurerm_user_assigned_identity',
+  'azurerm_virtual_machine',
 ];
 
 const ATTRIBUTE_KEYS = ['type', 'required', 'optional', 'computed'];
