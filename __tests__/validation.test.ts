@@ -46,6 +46,8 @@ const ABAC = 'is not honoured by a registry in ABAC mode (AbacRepositoryPermissi
 const IMAGE_RULE = 'is not an image reference relative to the registry (repository[:tag] or repository@sha256:digest, lowercase). ' +
   'Fix: give the image without the login server, e.g. "aci-helloworld:v1"';
 
+const LOCATION_RULE = 'is empty, but Azure needs a region to create the resource in. Fix: name the Azure region, such as "eastus" (az account list-locations --query [].name)';
+
 const GUID_1 = '11111111-1111-1111-1111-111111111111';
 const GUID_2 = '22222222-2222-2222-2222-222222222222';
 const IDENTITY_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myACRId`;
@@ -94,6 +96,20 @@ const name = (length: number) => 'v'.repeat(length);
 
 /** Registry rows. */
 const REGISTRY_ROWS: Row[] = [
+  {
+    case: 'registry location empty',
+    bad: (s) => registry(s, { location: '' }),
+    good: (s) => registry(s, { location: 'westeurope' }),
+    path: 'Test/Registry',
+    line: `  - location: "" ${LOCATION_RULE}`,
+  },
+  {
+    case: 'registry location blank',
+    bad: (s) => registry(s, { location: ' ' }),
+    good: (s) => registry(s, { location: 'West Europe' }),
+    path: 'Test/Registry',
+    line: `  - location: " " ${LOCATION_RULE}`,
+  },
   {
     case: 'registry name of 4 characters',
     bad: (s) => registry(s, { name: 'abcd' }),
@@ -290,6 +306,13 @@ const IDENTITY_ROWS: Row[] = [
 
 /** DockerVirtualMachine names and admin user. */
 const VM_NAME_ROWS: Row[] = [
+  {
+    case: 'VM location empty',
+    bad: (s) => vm(s, { location: '' }),
+    good: (s) => vm(s, { location: 'westeurope' }),
+    path: 'Test/DockerVm',
+    line: `  - location: "" ${LOCATION_RULE}`,
+  },
   {
     case: 'VM name empty',
     bad: (s) => vm(s, { name: '' }),

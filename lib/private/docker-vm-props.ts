@@ -2,7 +2,7 @@ import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import type { DockerVirtualMachineProps } from '../docker-vm';
 import { addressPrefixProblem, cidrContains, cidrProblem, ipVersionOf, isInternetWide, isServiceTag, prefixLengthOf } from './address-prefix';
-import { isResourceGroupName, LINUX_USERNAME, RESOURCE_GROUP_NAME_RULE } from './azure-names';
+import { isLocation, isResourceGroupName, LINUX_USERNAME, LOCATION_FIX, LOCATION_RULE, RESOURCE_GROUP_NAME_RULE } from './azure-names';
 import { isPrivateKey, sshPublicKeyProblem } from './ssh-key';
 import { isLiteral, PropsValidator } from './validation';
 
@@ -109,6 +109,7 @@ function validateNames(v: PropsValidator, props: DockerVirtualMachineProps): voi
   }
   v.expectLiteral(props.resourceGroupName, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
     'use the name of an existing resource group, such as "myResourceGroup"');
+  v.expectLiteral(typeof props.location === 'string' ? props.location : undefined, isLocation, 'location', LOCATION_RULE, LOCATION_FIX);
 
   // The network resources are named after the VM, as `az vm create` names them; their limits are tighter.
   if (nameOk && isLiteral(props.name)) {
