@@ -2,7 +2,8 @@ import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import type { DockerVirtualMachineProps } from '../docker-vm';
 import { addressPrefixProblem, cidrContains, cidrProblem, ipVersionOf, isInternetWide, isServiceTag, prefixLengthOf } from './address-prefix';
-import { isLocation, isResourceGroupName, LINUX_USERNAME, LOCATION_FIX, LOCATION_RULE, RESOURCE_GROUP_NAME_RULE } from './azure-names';
+import { isLocation, isResourceGroupName, LOCATION_FIX, LOCATION_RULE, RESOURCE_GROUP_NAME_RULE } from './azure-names';
+import { validateLoginSettings } from './registry-login-props';
 import { isPrivateKey, sshPublicKeyProblem } from './ssh-key';
 import { isLiteral, PropsValidator } from './validation';
 
@@ -18,22 +19,12 @@ const RESERVED_ADMIN_USERNAMES = new Set([
   'guest', 'john', 'owner', 'root', 'server', 'sql', 'support', 'support_388945a0', 'sys',
 ]);
 
-/** A Docker image reference without registry host: `repo/name[:tag]` or `repo/name@sha256:<64 hex>`. */
-export function isImageReference(image: string): boolean {
-  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-  const pattern = new RegExp(`^${component}(?:/${component})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$`);
-  const firstSegment = image.split('/')[0];
-  const looksLikeHost = image.includes('/') && (firstSegment.includes('.') || firstSegment.includes(':'));
-  return pattern.test(image) && !looksLikeHost;
-}
-
 /** Azure's VM name rule (azurerm: 1-80, alphanumeric first, alphanumeric or `_` last). */
 const VM_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9_])?$/;
 /** A Linux host name as Azure takes it: at most 64 letters, digits, `.` and `-`, not ending in `.` or `-`. */
 const COMPUTER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$/;
 const SUBNET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i;
 const OS_DISK_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS'];
-const MIN_LOGIN_TIMEOUT_SECONDS = 900;
 /** Azure's smallest subnet. */
 const MAX_SUBNET_PREFIX_LENGTH = 29;
 const REQUIRED_PROPS: Array<['name' | 'resourceGroupName' | 'location' | 'sshPublicKey', string]> = [
@@ -50,12 +41,7 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
   }
   validateNames(v, props);
 
-  v.expect(!Token.isUnresolved(adminUsername), 'adminUsername', adminUsername,
-    'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal user name',
-    'pass the user name as a literal string, e.g. "azureuser"');
-  v.expectLiteral(adminUsername, (x) => LINUX_USERNAME.test(x) && !x.endsWith('.'), 'adminUsername',
-    'must be 1-64 letters, digits, ".", "_" or "-", start with a letter or "_" and not end with "."',
-    'use e.g. "azureuser"');
+  validateLoginSettings(v, { adminUsername, loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod });
   v.expectLiteral(adminUsername, (x) => !RESERVED_ADMIN_USERNAMES.has(x.toLowerCase()), 'adminUsername',
     'is a name Azure reserves and refuses', 'use e.g. "azureuser"');
 
@@ -71,17 +57,6 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
 
   v.expectLiteral(props.osDiskStorageAccountType, (x) => OS_DISK_TYPES.includes(x), 'osDiskStorageAccountType',
     `is not an OS disk storage type (${OS_DISK_TYPES.join(', ')})`, 'use e.g. "StandardSSD_LRS" or "Premium_LRS"');
-
-  const timeout = props.loginTimeoutSeconds;
-  if (timeout !== undefined) {
-    const literal = !Token.isUnresolved(timeout);
-    v.expect(literal, 'loginTimeoutSeconds', timeout,
-      'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal number',
-      `pass a literal number of seconds, at least ${MIN_LOGIN_TIMEOUT_SECONDS}`);
-    v.expect(!literal || (Number.isInteger(timeout) && timeout >= MIN_LOGIN_TIMEOUT_SECONDS), 'loginTimeoutSeconds', timeout,
-      `must be a whole number of at least ${MIN_LOGIN_TIMEOUT_SECONDS} seconds: role assignments take up to 10 minutes to propagate`,
-      `leave it at the default (1800) or choose ${MIN_LOGIN_TIMEOUT_SECONDS} or more`);
-  }
 
   const identities = props.userAssignedIdentities ?? [];
   const identityIds = identities.map((i) => i.identityId).filter((x) => !Token.isUnresolved(x));
