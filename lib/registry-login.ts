@@ -126,6 +126,8 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
   /** The identity each login uses (undefined: system-assigned), in login order. */
   private readonly identities: Array<IUserAssignedIdentity | undefined> = [];
   private renderedHead?: string;
+  /** The payload: a reference to the stack's local (made here, not while resolving: a local made then is lost). */
+  private readonly payload: string;
 
   protected constructor(
     scope: Construct,
@@ -134,6 +136,7 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
     private readonly settings: { adminUsername: string; loginTimeoutSeconds?: number; loginMethod?: RegistryLoginMethod },
   ) {
     super(scope, id);
+    this.payload = Fn.base64decode(sharedLocal(this, PAYLOAD_LOCAL, loginPayload()));
     this.node.addValidation({ validate: () => this.validateUserDataSize() });
   }
 
@@ -174,7 +177,7 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
 
   /** The user data text: the head (settings and logins; tokens as cdktf tokens) and the payload, a stack local. */
   protected userDataText(): string {
-    return this.head() + Fn.base64decode(sharedLocal(this, PAYLOAD_LOCAL, loginPayload()));
+    return this.head() + this.payload;
   }
 
   /** The user data as a base64 Terraform value: the per-machine head as one `format()`, the payload a reference. */
@@ -334,6 +337,7 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
   /** The user who runs Docker and logs in. */
   public readonly adminUsername: string;
   private readonly identity?: IUserAssignedIdentity;
+  private readonly installer: string;
 
   constructor(scope: Construct, id: string, props: ExistingVirtualMachineLoginProps) {
     props = props ?? ({} as ExistingVirtualMachineLoginProps);
@@ -352,6 +356,7 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
     v.throwIfInvalid();
     this.adminUsername = props.adminUsername;
     this.identity = props.identity;
+    this.installer = sharedLocal(this, INSTALLER_LOCAL, bootstrapInstallScript());
 
     // /subscriptions/<sub>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>
     const segments = Fn.split('/', props.virtualMachineId);
@@ -412,7 +417,7 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
       'ACR_LOGIN_USER_DATA',
       'mv /etc/acr-login/user-data.new /etc/acr-login/user-data',
       'base64 -d >/etc/acr-login/install-bootstrap <<\'ACR_LOGIN_INSTALLER\'',
-      sharedLocal(this, INSTALLER_LOCAL, bootstrapInstallScript()),
+      this.installer,
       'ACR_LOGIN_INSTALLER',
       'exec bash /etc/acr-login/install-bootstrap',
       '',
