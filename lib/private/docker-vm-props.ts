@@ -41,7 +41,6 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
   }
   validateNames(v, props);
 
-  validateLoginSettings(v, { adminUsername, loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod });
   v.expectLiteral(adminUsername, (x) => !RESERVED_ADMIN_USERNAMES.has(x.toLowerCase()), 'adminUsername',
     'is a name Azure reserves and refuses', 'use e.g. "azureuser"');
 
@@ -57,6 +56,8 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
 
   v.expectLiteral(props.osDiskStorageAccountType, (x) => OS_DISK_TYPES.includes(x), 'osDiskStorageAccountType',
     `is not an OS disk storage type (${OS_DISK_TYPES.join(', ')})`, 'use e.g. "StandardSSD_LRS" or "Premium_LRS"');
+
+  validateLoginSettings(v, { adminUsername, loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod });
 
   const identities = props.userAssignedIdentities ?? [];
   const identityIds = identities.map((i) => i.identityId).filter((x) => !Token.isUnresolved(x));
