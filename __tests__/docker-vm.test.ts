@@ -382,7 +382,7 @@ describe('DockerVirtualMachine OS and access', () => {
     expect(settingsOf(userDataOf(json))).toEqual(expect.objectContaining({ admin_user: 'dockeradmin', login_timeout_seconds: '900' }));
   });
 
-  test('a token admin user (a variable) is the VM's admin and the login's user, rendered by Terraform functions', () => {
+  test('a token admin user (a variable) is the admin of the VM and the user of the login, rendered by Terraform functions', () => {
     // GIVEN the admin user known only at apply
     const stack = newStack();
     const admin = new TerraformVariable(stack, 'admin', { type: 'string' });

@@ -7,7 +7,7 @@ import { ExampleConfig, defaultSshPublicKey, readExampleConfig } from '../exampl
 import { PUBLIC_IP_SUPPRESSION } from '../examples/tutorial';
 import { SystemAssignedIdentityExample } from '../examples/system-assigned/stack';
 import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
-import { decodeTerraformBase64 } from './support/terraform-base64';
+import { loginLines, textOf } from './support/login-data';
 import { expectValidTerraform } from './support/schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON */
@@ -28,9 +28,9 @@ function synth(variant: Variant, overrides: Partial<ExampleConfig> = {}): { text
   return { text, json: JSON.parse(text) };
 }
 
-/** The registry logins in the VM's user data, one line each (comments left out). */
-function loginCommands(vm: any): string[] {
-  return decodeTerraformBase64(vm.user_data).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+/** The registry logins in the VM's user data, one line each. */
+function loginCommands(json: any, vm: any): string[] {
+  return loginLines(textOf(json, vm.user_data));
 }
 
 function only(json: any, kind: 'resource' | 'data', type: string): any {
@@ -149,8 +149,8 @@ describe('the user-assigned example', () => {
       .toBe('${azurerm_user_assigned_identity.AcrIdentity.principal_id}');
     const vm = only(json, 'resource', 'azurerm_linux_virtual_machine');
     expect(vm.identity).toEqual({ type: 'UserAssigned', identity_ids: ['${azurerm_user_assigned_identity.AcrIdentity.id}'] });
-    expect(loginCommands(vm)).toEqual([
-      'registry=${azurerm_container_registry.Registry.name} '
+    expect(loginCommands(json, vm)).toEqual([
+      'login registry=${azurerm_container_registry.Registry.name} '
         + 'login_server=${azurerm_container_registry.Registry.login_server} '
         + 'client_id=${azurerm_user_assigned_identity.AcrIdentity.client_id} images=aci-helloworld:v1',
     ]);
@@ -166,8 +166,8 @@ describe('the system-assigned example', () => {
     expect(vm.identity).toEqual({ type: 'SystemAssigned' });
     expect(only(json, 'resource', 'azurerm_role_assignment').principal_id)
       .toBe('${azurerm_linux_virtual_machine.DockerVm.identity[0].principal_id}');
-    expect(loginCommands(vm)).toEqual([
-      'registry=${azurerm_container_registry.Registry.name} '
+    expect(loginCommands(json, vm)).toEqual([
+      'login registry=${azurerm_container_registry.Registry.name} '
         + 'login_server=${azurerm_container_registry.Registry.login_server} client_id= images=aci-helloworld:v1',
     ]);
   });

@@ -8,9 +8,12 @@ import * as ts from 'typescript';
 const RUNTIME_EXPORTS = [
   'AzureSecurityChecks',
   'ContainerRegistry',
+  'ContainerRegistryLogin',
   'DockerVirtualMachine',
+  'ExistingVirtualMachineLogin',
   'Grant',
   'PrincipalType',
+  'RegistryLoginMethod',
   'RegistryRole',
   'RegistrySku',
   'RoleAssignmentMode',
@@ -18,28 +21,35 @@ const RUNTIME_EXPORTS = [
   'UbuntuImage',
   'UserAssignedIdentity',
   'ValidationError',
+  'VmBootstrap',
 ];
 
 /** Names that exist only for the type checker (interfaces): removing one breaks consumers' builds. */
 const TYPE_ONLY_EXPORTS = [
   'AzureSecurityChecksProps',
   'ContainerRegistryAttributes',
+  'ContainerRegistryLoginProps',
   'ContainerRegistryLookupOptions',
   'ContainerRegistryProps',
   'DockerVirtualMachineProps',
+  'ExistingVirtualMachineLoginProps',
   'IContainerRegistry',
   'IGrantable',
   'ILookedUpContainerRegistry',
   'IPrincipal',
+  'IRegistryLogin',
   'IUserAssignedIdentity',
   'PolicyFinding',
   'PolicyRuleInfo',
   'PolicySuppression',
   'PullImagesOptions',
+  'RegistryLoginSettings',
   'RoleAssignmentOptions',
   'UserAssignedIdentityAttributes',
   'UserAssignedIdentityProps',
   'ValidationProblem',
+  'VmBootstrapLogin',
+  'VmBootstrapUserDataOptions',
 ];
 
 const INDEX = path.join(__dirname, '..', 'lib', 'index.ts');

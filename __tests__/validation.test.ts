@@ -479,7 +479,6 @@ const VM_NAME_ROWS: Row[] = [
     path: 'Test/DockerVm',
     line: `  - adminUsername: "support_388945a0" ${RESERVED}`,
   },
-  },
 ];
 
 /** SSH public keys: real keys made with node's crypto, converted by sshpk. */

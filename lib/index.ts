@@ -5,4 +5,5 @@ export * from './registry-role';
 export * from './registry';
 export * from './identity';
 export * from './docker-vm';
+export * from './registry-login';
 export * from './policy';

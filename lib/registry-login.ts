@@ -23,7 +23,7 @@ import {
 const USER_DATA_LIMIT_BYTES = 49152;
 
 /** The merge rules of the bootstrap's part when it joins a team's cloud-config: append to their lists, never replace. */
-export const BOOTSTRAP_MERGE_TYPE = 'list(append)+dict(no_replace,recurse_list)+str()';
+const BOOTSTRAP_MERGE_TYPE = 'list(append)+dict(no_replace,recurse_list)+str()';
 
 /**
  * How a machine logs in to a registry with its managed identity.
