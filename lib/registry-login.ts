@@ -126,17 +126,19 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
   /** The identity each login uses (undefined: system-assigned), in login order. */
   private readonly identities: Array<IUserAssignedIdentity | undefined> = [];
   private renderedHead?: string;
-  /** The payload: a reference to the stack's local (made here, not while resolving: a local made then is lost). */
-  private readonly payload: string;
+  /** The payload in base64: a reference to the stack's local (made here: a local made while resolving is lost). */
+  protected readonly payloadBase64: string;
 
   protected constructor(
     scope: Construct,
     id: string,
     private readonly constructType: string,
     private readonly settings: { adminUsername: string; loginTimeoutSeconds?: number; loginMethod?: RegistryLoginMethod },
+    /** A construct in the stack of the machine's resource, where the shared locals go. */
+    protected readonly machineScope?: IConstruct,
   ) {
     super(scope, id);
-    this.payload = Fn.base64decode(sharedLocal(this, PAYLOAD_LOCAL, loginPayload()));
+    this.payloadBase64 = sharedLocal(machineScope ?? this, PAYLOAD_LOCAL, loginPayload());
     this.node.addValidation({ validate: () => this.validateUserDataSize() });
   }
 
@@ -177,7 +179,7 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
 
   /** The user data text: the head (settings and logins; tokens as cdktf tokens) and the payload, a stack local. */
   protected userDataText(): string {
-    return this.head() + this.payload;
+    return this.head() + Fn.base64decode(this.payloadBase64);
   }
 
   /** The user data as a base64 Terraform value: the per-machine head as one `format()`, the payload a reference. */
@@ -185,7 +187,8 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
     return Lazy.stringValue({ produce: () => terraformBase64(this.userDataText()) });
   }
 
-  private head(): string {
+  /** The head of the user data: settings and logins, up to the payload marker. */
+  protected head(): string {
     return this.renderedHead ??= renderUserDataHead({ ...this.settings }, this.logins);
   }
 
@@ -238,7 +241,9 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
     props = props ?? ({} as ContainerRegistryLoginProps);
     const view = loginTargetOf(props.target);
     const adminUsername = props.adminUsername ?? view?.adminUsername();
-    super(scope, id, 'ContainerRegistryLogin', { adminUsername: adminUsername ?? '', loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod });
+    super(scope, id, 'ContainerRegistryLogin',
+      { adminUsername: adminUsername ?? '', loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod },
+      view?.resource);
     const v = new PropsValidator('ContainerRegistryLogin', this);
     v.expect(view !== undefined, 'target', describeTarget(props.target),
       'is not a LinuxVirtualMachine, LinuxVirtualMachineScaleSet or OrchestratedVirtualMachineScaleSet of @cdktf/provider-azurerm',
@@ -272,7 +277,7 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
     const argument = this.view.customDataArgument;
     if (theirs === undefined) {
       this.checkAdminUser(v, undefined);
-      return sharedLocal(this, BOOTSTRAP_LOCAL, bootstrapCloudConfig());
+      return sharedLocal(this.target, BOOTSTRAP_LOCAL, bootstrapCloudConfig());
     }
     if (!isLiteral(theirs)) {
       v.expect(false, argument, theirs, 'is a token (known only at apply), so the login cannot combine it with the bootstrap at synth',
@@ -404,22 +409,31 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
       }));
   }
 
-  /** The CustomScript: writes the user data where the bootstrap reads it, then installs the bootstrap. */
+  /**
+   * The CustomScript: writes the user data where the bootstrap reads it (the head as text: its values are names
+   * and IDs; the payload and the installer from the stack's base64 locals), then runs the installer.
+   * `ACR_BOOTSTRAP_ROOT` (tests) puts the files under another root, as the installer does.
+   */
   private extensionScript(): string {
     return [
       '#!/bin/bash',
       '# ContainerRegistryLogin on an existing VM: the login\'s user data goes to /etc/acr-login/user-data (the',
       '# bootstrap reads it there instead of the Instance Metadata Service), then the bootstrap is installed.',
       'set -euo pipefail',
-      'install -d -m 0755 /etc/acr-login',
-      'base64 -d >/etc/acr-login/user-data.new <<\'ACR_LOGIN_USER_DATA\'',
-      terraformBase64(this.userDataText()),
-      'ACR_LOGIN_USER_DATA',
-      'mv /etc/acr-login/user-data.new /etc/acr-login/user-data',
-      'base64 -d >/etc/acr-login/install-bootstrap <<\'ACR_LOGIN_INSTALLER\'',
+      'root=${ACR_BOOTSTRAP_ROOT:-}',
+      'install -d -m 0755 "$root/etc/acr-login"',
+      '{',
+      '  cat <<\'ACR_LOGIN_USER_DATA_HEAD\'',
+      this.head() + 'ACR_LOGIN_USER_DATA_HEAD',
+      '  base64 -d <<\'ACR_LOGIN_PAYLOAD\'',
+      this.payloadBase64,
+      'ACR_LOGIN_PAYLOAD',
+      '} >"$root/etc/acr-login/user-data.new"',
+      'mv -f "$root/etc/acr-login/user-data.new" "$root/etc/acr-login/user-data"',
+      'base64 -d >"$root/etc/acr-login/install-bootstrap" <<\'ACR_LOGIN_INSTALLER\'',
       this.installer,
       'ACR_LOGIN_INSTALLER',
-      'exec bash /etc/acr-login/install-bootstrap',
+      'exec bash "$root/etc/acr-login/install-bootstrap"',
       '',
     ].join('\n');
   }
