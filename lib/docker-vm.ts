@@ -1,20 +1,18 @@
-import { Token } from 'cdktf';
 import { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
 import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
-import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
-import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
-import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
-import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import type { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
 import { ValidationError } from './errors';
 import { IUserAssignedIdentity } from './identity';
 import { IGrantable, IPrincipal, PrincipalType } from './principal';
 import { IContainerRegistry } from './registry';
 import { ContainerRegistryLogin, IRegistryLogin, PullImagesOptions, RegistryLoginMethod } from './registry-login';
-import { DEFAULT_SUBNET_ADDRESS_PREFIX, DEFAULT_VNET_ADDRESS_SPACE, validateDockerVmProps } from './private/docker-vm-props';
+import { createDockerNetwork, identityBlockOf } from './private/docker-network';
+import { validateDockerVmProps } from './private/docker-vm-props';
 import { isLiteral } from './private/validation';
 
 /**
@@ -203,50 +201,11 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
 
     const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags };
 
-    this.networkSecurityGroup = new NetworkSecurityGroup(this, 'Nsg', { ...common, name: `${props.name}NSG` });
-    const sshSources = props.sshSourceAddressPrefixes ?? [];
-    const sourcesKnownAtApply = Token.isUnresolved(sshSources);
-    if (sshSources.length > 0) {
-      new NetworkSecurityRule(this, 'AllowSsh', {
-        name: 'AllowSsh',
-        resourceGroupName: props.resourceGroupName,
-        networkSecurityGroupName: this.networkSecurityGroup.name,
-        priority: 1000,
-        direction: 'Inbound',
-        access: 'Allow',
-        protocol: 'Tcp',
-        sourcePortRange: '*',
-        destinationPortRange: '22',
-        destinationAddressPrefix: '*',
-        // Azure takes a service tag only as the single source_address_prefix; a token list is a list.
-        ...(sshSources.length === 1 && !sourcesKnownAtApply
-          ? { sourceAddressPrefix: sshSources[0] }
-          : { sourceAddressPrefixes: sshSources }),
-      });
-    }
-
-    let subnetId = props.subnetId;
-    if (subnetId === undefined) {
-      this.virtualNetwork = new VirtualNetwork(this, 'Vnet', {
-        ...common,
-        name: `${props.name}VNET`,
-        addressSpace: [props.virtualNetworkAddressSpace ?? DEFAULT_VNET_ADDRESS_SPACE],
-      });
-      this.subnet = new Subnet(this, 'Subnet', {
-        name: `${props.name}Subnet`,
-        resourceGroupName: props.resourceGroupName,
-        virtualNetworkName: this.virtualNetwork.name,
-        addressPrefixes: [props.subnetAddressPrefix ?? DEFAULT_SUBNET_ADDRESS_PREFIX],
-        // Cloud-init needs outbound internet (apt, Microsoft's repository, the registry). Azure is
-        // retiring implicit outbound access for new subnets, so say it explicitly.
-        defaultOutboundAccessEnabled: true,
-      });
-      new SubnetNetworkSecurityGroupAssociation(this, 'SubnetNsg', {
-        subnetId: this.subnet.id,
-        networkSecurityGroupId: this.networkSecurityGroup.id,
-      });
-      subnetId = this.subnet.id;
-    }
+    const network = createDockerNetwork(this, props);
+    this.networkSecurityGroup = network.networkSecurityGroup;
+    this.virtualNetwork = network.virtualNetwork;
+    this.subnet = network.subnet;
+    const subnetId = network.subnetId;
 
     if (props.associatePublicIpAddress) {
       this.publicIp = new PublicIp(this, 'PublicIp', {
@@ -290,7 +249,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
       // Trusted Launch, as `az vm create` does for Gen2 images.
       secureBootEnabled: true,
       vtpmEnabled: true,
-      identity: this.identityBlock(),
+      identity: identityBlockOf(this.hasSystemAssignedIdentity, this.userAssignedIdentities),
       // The NSG guards the NIC before the VM boots.
       dependsOn: [nicNsg],
     });
@@ -358,13 +317,5 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   public pullImages(registry: IContainerRegistry, images: string[], options: PullImagesOptions = {}): void {
     const onlyUserAssigned = this.userAssignedIdentities.length === 1 ? this.userAssignedIdentities[0] : undefined;
     this.login.pullImages(registry, images, { identity: options.identity ?? (this.hasSystemAssignedIdentity ? undefined : onlyUserAssigned) });
-  }
-
-  private identityBlock() {
-    const ids = this.userAssignedIdentities.map((i) => i.identityId);
-    if (this.hasSystemAssignedIdentity && ids.length > 0) return { type: 'SystemAssigned, UserAssigned', identityIds: ids };
-    if (this.hasSystemAssignedIdentity) return { type: 'SystemAssigned' };
-    if (ids.length > 0) return { type: 'UserAssigned', identityIds: ids };
-    return undefined;
   }
 }
