@@ -11,7 +11,7 @@ import { IUserAssignedIdentity } from './identity';
 import { IGrantable, IPrincipal, PrincipalType } from './principal';
 import { IContainerRegistry } from './registry';
 import { ContainerRegistryLogin, IRegistryLogin, PullImagesOptions, RegistryLoginMethod } from './registry-login';
-import { createDockerNetwork, identityBlockOf } from './private/docker-network';
+import { createDockerNetwork, defaultLoginIdentity, identityBlockOf } from './private/docker-network';
 import { validateDockerVmProps } from './private/docker-vm-props';
 import { isLiteral } from './private/validation';
 
@@ -315,7 +315,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
    * @param images image references relative to the registry, e.g. `aci-helloworld:v1`
    */
   public pullImages(registry: IContainerRegistry, images: string[], options: PullImagesOptions = {}): void {
-    const onlyUserAssigned = this.userAssignedIdentities.length === 1 ? this.userAssignedIdentities[0] : undefined;
-    this.login.pullImages(registry, images, { identity: options.identity ?? (this.hasSystemAssignedIdentity ? undefined : onlyUserAssigned) });
+    const identity = options.identity ?? defaultLoginIdentity(this.hasSystemAssignedIdentity, this.userAssignedIdentities);
+    this.login.pullImages(registry, images, { identity });
   }
 }

@@ -5,5 +5,6 @@ export * from './registry-role';
 export * from './registry';
 export * from './identity';
 export * from './docker-vm';
+export * from './docker-vmss';
 export * from './registry-login';
 export * from './policy';

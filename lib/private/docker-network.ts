@@ -88,3 +88,8 @@ export function identityBlockOf(systemAssigned: boolean, userAssigned: IUserAssi
   if (ids.length > 0) return { type: 'UserAssigned', identityIds: ids };
   return undefined;
 }
+
+/** The identity a machine's pullImages uses when none is named: its system-assigned one, else its only user-assigned one. */
+export function defaultLoginIdentity(systemAssigned: boolean, userAssigned: IUserAssignedIdentity[]): IUserAssignedIdentity | undefined {
+  return systemAssigned || userAssigned.length !== 1 ? undefined : userAssigned[0];
+}

@@ -33,8 +33,13 @@ const REQUIRED_PROPS: Array<['name' | 'resourceGroupName' | 'location' | 'sshPub
 ];
 const SSH_KEY_FIX = 'pass the contents of ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub (ssh-keygen -t ed25519, or -t rsa -b 4096)';
 
-export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachineProps, adminUsername: string): void {
-  const v = new PropsValidator('DockerVirtualMachine', vm);
+/**
+ * Checks the props of a DockerVirtualMachine, or of a DockerVirtualMachineScaleSet (the same props but for
+ * computerName and associatePublicIpAddress); throws one ValidationError naming `constructType`.
+ */
+export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachineProps, adminUsername: string,
+  constructType = 'DockerVirtualMachine', extra?: (v: PropsValidator) => void): void {
+  const v = new PropsValidator(constructType, vm);
   // For callers without the type checker (plain JavaScript, JSON config): a clear error, not a TypeError.
   for (const [property, example] of REQUIRED_PROPS) {
     v.expect(typeof props[property] === 'string', property, props[property], 'is required and must be a string', `set ${property}, e.g. ${example}`);
@@ -63,6 +68,7 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
   const identityIds = identities.map((i) => i.identityId).filter((x) => !Token.isUnresolved(x));
   v.expect(new Set(identities).size === identities.length && new Set(identityIds).size === identityIds.length,
     'userAssignedIdentities', identities.map((i) => i.node.path), 'lists the same identity twice', 'list each identity once');
+  extra?.(v);
   v.throwIfInvalid();
 }
 
