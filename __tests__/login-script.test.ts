@@ -10,10 +10,10 @@ import * as path from 'path';
 import { loginPayload, renderUserDataHead, RegistryLogin, LoginSettings } from '../lib/private/vm-scripts';
 import { VM_ASSET_DIR } from '../lib/private/vm-scripts/assets';
 import { FakeBin, FakeTool, installs, itPassesShellChecks, itWithTool, RunResult } from './support/fake-bin';
+import { FAKE_ADMIN as ADMIN, fakeMachine, FakeMachineOptions } from './support/fake-bin/machine';
 import { curlThroughFakeAzure, FakeAzure, MICROSOFT_KEY, TENANT_ID } from './support/fake-bin/fake-azure';
 
 const PAYLOAD = path.join(VM_ASSET_DIR, 'acr-login.sh');
-const ADMIN = 'azureuser';
 const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
 const NULL_GUID = '00000000-0000-0000-0000-000000000000';
 /** Fast retries for tests: 20 ms first delay, capped at 50 ms. */
@@ -47,40 +47,9 @@ afterEach(async () => {
 });
 afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-interface MachineOptions {
-  /** Docker is installed already. @default true */
-  readonly docker?: boolean;
-  /** The admin user is in the docker group already. @default false */
-  readonly inDockerGroup?: boolean;
-  /** The admin user exists. @default true */
-  readonly adminExists?: boolean;
-  readonly aptGet?: FakeTool;
-  readonly az?: FakeTool;
-}
-
-/**
- * Fakes for a machine: runuser runs the command as is (the test's own user stands in for the admin), id
- * knows the admin and whether usermod added it to docker, apt-get "installs" docker.io and azure-cli.
- */
-function machine(options: MachineOptions = {}): FakeBin {
-  const here = '"$(dirname "$0")"';
-  const tools: Record<string, FakeTool> = {
-    curl: curlThroughFakeAzure,
-    runuser: { body: `[[ $1 == -u && $3 == -- ]] || exit 99; shift 3; exec "$@"` },
-    id: {
-      body: [
-        `[[ $2 == ${ADMIN} && ${options.adminExists ?? true} == true ]] || { echo "id: '$2': no such user" >&2; exit 1; }`,
-        `if [[ $1 == -u ]]; then echo 1000; elif [[ ${options.inDockerGroup ?? false} == true || -f ${here}/usermod.count ]]; then echo "$2 adm docker"; else echo "$2 adm"; fi`,
-      ].join('\n'),
-    },
-    usermod: {},
-    systemctl: {},
-    dpkg: { body: 'echo amd64' },
-    'apt-get': options.aptGet ?? { body: `if [[ $* == *' install '*docker.io* ]]; then ${installs('docker')}; fi; if [[ $* == *' install '*azure-cli* ]]; then ${installs('az')}; fi` },
-    docker: { recordStdin: true, absent: !(options.docker ?? true) },
-  };
-  if (options.az) tools.az = options.az;
-  fakes = new FakeBin(tools);
+/** The fakes of a machine (see fakeMachine), removed after the test. */
+function machine(options: FakeMachineOptions = {}): FakeBin {
+  fakes = fakeMachine(options);
   return fakes;
 }
 
@@ -151,6 +120,7 @@ describe('run: token-exchange (the default)', () => {
     // docker login with the null GUID and the refresh token on stdin, then the pulls, all through runuser
     const calls = bin.calls().filter((c) => /^(docker|runuser|usermod|apt-get) /.test(c));
     expect(calls).toEqual([
+      'docker info',
       'usermod -aG docker azureuser',
       `runuser -u azureuser -- ${PAYLOAD} login --method token-exchange --login-server mycontainerregistry.azurecr.io --registry myContainerRegistry --client-id ${CLIENT_ID} -- aci-helloworld:v1 repo/app@sha256:0123abcd`,
       `docker login mycontainerregistry.azurecr.io --username ${NULL_GUID} --password-stdin`,
@@ -160,8 +130,8 @@ describe('run: token-exchange (the default)', () => {
       `docker login otherregistry.azurecr.io --username ${NULL_GUID} --password-stdin`,
       'docker pull otherregistry.azurecr.io/nginx:1.27',
     ]);
-    expect(bin.stdin('docker', 1)).toBe(FakeAzure.refreshToken('mycontainerregistry.azurecr.io', FakeAzure.accessToken(CLIENT_ID)));
-    expect(bin.stdin('docker', 4)).toBe(FakeAzure.refreshToken('otherregistry.azurecr.io', FakeAzure.accessToken('')));
+    expect(bin.stdin('docker', 2)).toBe(FakeAzure.refreshToken('mycontainerregistry.azurecr.io', FakeAzure.accessToken(CLIENT_ID)));
+    expect(bin.stdin('docker', 5)).toBe(FakeAzure.refreshToken('otherregistry.azurecr.io', FakeAzure.accessToken('')));
     // and never an az call, an apt-get or a token in a command line or the output
     expect(bin.calls().filter((c) => /^(az|apt-get) /.test(c))).toEqual([]);
     expectNoTokenLeaked(bin, result.stdout, result.stderr);
@@ -293,6 +263,7 @@ describe('run: the azure-cli method', () => {
     expect(result.status).toBe(0);
     expect(bin.count('apt-get')).toBe(0);
     expect(bin.calls().filter((c) => /^(az|docker) /.test(c))).toEqual([
+      'docker info',
       'az login --help',
       `az login --identity --client-id ${CLIENT_ID} --allow-no-subscriptions --output none`,
       'az acr login --name myContainerRegistry',
@@ -438,7 +409,7 @@ describe('run: the user data, forward compatible', () => {
     const bin = machine({ inDockerGroup: true });
     const result = await runPayload(bin, userDataFile({}, [{ ...TWO_LOGINS[1], images: [] }]));
     expect(result.status).toBe(0);
-    expect(bin.calls().filter((c) => c.startsWith('docker '))).toEqual([`docker login otherregistry.azurecr.io --username ${NULL_GUID} --password-stdin`]);
+    expect(bin.calls().filter((c) => /^docker (login|pull) /.test(c))).toEqual([`docker login otherregistry.azurecr.io --username ${NULL_GUID} --password-stdin`]);
 
     const none = await runPayload(bin, userDataFile({}, []));
     expect(none.status).toBe(0);

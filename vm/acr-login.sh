@@ -323,7 +323,7 @@ update_package_lists() {
 
 install_docker() {
   if command -v docker >/dev/null; then
-    systemctl is-active --quiet docker.service || systemctl start docker.service
+    docker info >/dev/null 2>&1 || systemctl start docker.service
     return
   fi
   echo "$me: installing Docker (docker.io)"
