@@ -345,8 +345,8 @@ join_docker_group() {
     "run sg docker -c 'docker images' there, or log in again"
 }
 
-# True when az exists and can log in with a user-assigned identity's client ID (Azure CLI 2.69 and later;
-# the tutorial's --username left in 2.73). Golden images with a current CLI skip the install.
+# True when az exists and can log in with a user-assigned identity's client ID (--client-id replaced the
+# tutorial's --username, which Azure CLI 2.73 removed). Golden images with a current CLI skip the install.
 az_is_current() {
   command -v az >/dev/null || return
   local profile
