@@ -69,6 +69,7 @@ describe.each([
     expect(importer.triggers).toEqual({ registry_id: '${azurerm_container_registry.Registry.id}' });
     expect(importer.provisioner).toEqual([{ 'local-exec': {
       command: 'az acr import --subscription ${element(split("/", azurerm_container_registry.Registry.id), 2)} '
+        + '--resource-group ${element(split("/", azurerm_container_registry.Registry.id), 4)} '
         + '--name ${azurerm_container_registry.Registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 '
         + '--image aci-helloworld:v1 --force',
     } }]);

@@ -11,7 +11,7 @@
 # The user data is /etc/acr-login/user-data when that file exists (VM extension, golden images), else
 # the VM's user data from the Instance Metadata Service, retried while the service does not answer.
 # Its first line must be '#acr-login-user-data 1'; the lines after '#acr-login-payload' are the payload,
-# run as 'acr-login run <user data file>'.
+# run as 'acr-login run <user data file>' with ACR_BOOTSTRAP_FORMAT=1 in its environment.
 # Exit status: 0 done (or no user data), 1 failed (the timer runs again within 2 hours), 2 user data
 # this bootstrap cannot use.
 #   ACR_BOOTSTRAP_IMDS_TIMEOUT_SECONDS  how long to retry the Instance Metadata Service (default 600)
@@ -28,6 +28,7 @@ root=${ACR_BOOTSTRAP_ROOT:-}
 readonly local_user_data=$root/etc/acr-login/user-data
 readonly payload=$root/usr/local/lib/acr-login/acr-login
 readonly run_dir=$root/run/acr-login
+work=''
 
 fail() {
   echo "$me: $2" >&2
@@ -64,7 +65,6 @@ run() {
   install -d -m 0755 "$run_dir" "$(dirname "$payload")"
   exec 9>"$run_dir/lock"
   flock -n 9 || fail 1 "another run holds $run_dir/lock"
-  local work
   work=$(mktemp -d "$run_dir/work.XXXXXX")
   trap 'rm -rf "$work"' EXIT
   read_user_data "$work/user-data"
@@ -94,7 +94,7 @@ run() {
   fi
   chmod 0644 "$work/user-data"
   mv -f "$work/user-data" "$run_dir/user-data"
-  "$payload" run "$run_dir/user-data"
+  ACR_BOOTSTRAP_FORMAT=$format "$payload" run "$run_dir/user-data"
 }
 
 activate() {

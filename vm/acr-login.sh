@@ -80,11 +80,12 @@ identity_of() {
   fi
 }
 
-# Reads JSON on stdin and prints its string field $1; otherwise says why on stderr (naming $2, the
-# service that answered, and the HTTP status $3) and fails. Prints nothing else: the field is a token.
+# Reads a service's JSON answer on stdin and prints its string field $1 ('access_token' is printed as
+# "<tenant> <token>", the tenant read from the token's claims); otherwise says why on stderr, naming $2,
+# the service, and $3, the HTTP status, and fails. Prints nothing else: the field is a token.
 json_field() {
-  python3 -c '
-import json, sys
+  python3 -I -S -c '
+import base64, json, sys
 field, service, status = sys.argv[1:4]
 try:
     document = json.load(sys.stdin)
@@ -92,6 +93,13 @@ except ValueError:
     sys.exit("%s answered HTTP %s without JSON" % (service, status))
 value = document.get(field) if isinstance(document, dict) else None
 if isinstance(value, str) and value:
+    if field == "access_token":
+        claims = value.split(".")[1] if value.count(".") == 2 else ""
+        try:
+            tenant = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4))).get("tid", "")
+        except ValueError:
+            tenant = ""
+        value = "%s %s" % (tenant, value)
     sys.stdout.write(value)
     sys.exit(0)
 reason = ""
@@ -120,18 +128,7 @@ identity_token() {
     --data-urlencode api-version=2018-02-01 --data-urlencode "resource=$acr_audience" "${client[@]}" \
     "$imds_token_url") || return
   split_response "$response"
-  printf '%s' "$body" | json_field access_token 'the Instance Metadata Service' "$status" | python3 -c '
-import base64, json, sys
-token = sys.stdin.read()
-if not token:
-    sys.exit(1)
-claims = token.split(".")[1] if token.count(".") == 2 else ""
-try:
-    tenant = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4))).get("tid", "")
-except ValueError:
-    tenant = ""
-sys.stdout.write("%s %s" % (tenant, token))
-'
+  printf '%s' "$body" | json_field access_token 'the Instance Metadata Service' "$status"
 }
 
 # Prints the registry's refresh token for the access token on stdin. $1: login server, $2: tenant.
@@ -214,6 +211,7 @@ login_command() {
 
 admin_user=''
 timeout_seconds=$default_timeout_seconds
+timeout_ms=0
 method=token-exchange
 registries=()
 login_servers=()
@@ -287,10 +285,10 @@ parse_user_data() {
 
 check_settings() {
   [[ $admin_user =~ $linux_user ]] || bad_user_data - "admin_user '$admin_user' is not a Linux user name"
-  [[ $timeout_seconds =~ ^[0-9]+$ ]] || bad_user_data - "login_timeout_seconds '$timeout_seconds' is not a whole number of seconds"
-  if ((10#$timeout_seconds > max_timeout_seconds)); then
+  timeout_ms=$(to_ms login_timeout_seconds "$timeout_seconds")
+  if ((timeout_ms > max_timeout_seconds * 1000)); then
     echo "$me: login_timeout_seconds $timeout_seconds is over $max_timeout_seconds; using $max_timeout_seconds" >&2
-    timeout_seconds=$max_timeout_seconds
+    timeout_seconds=$max_timeout_seconds timeout_ms=$((max_timeout_seconds * 1000))
   fi
   case $method in
     token-exchange) ;;
@@ -325,7 +323,7 @@ update_package_lists() {
 
 install_docker() {
   if command -v docker >/dev/null; then
-    systemctl is-active --quiet docker.service || systemctl start docker.service
+    docker info >/dev/null 2>&1 || systemctl start docker.service
     return
   fi
   echo "$me: installing Docker (docker.io)"
@@ -347,8 +345,8 @@ join_docker_group() {
     "run sg docker -c 'docker images' there, or log in again"
 }
 
-# True when az exists and can log in with a user-assigned identity's client ID (Azure CLI 2.69 and later;
-# the tutorial's --username left in 2.73). Golden images with a current CLI skip the install.
+# True when az exists and can log in with a user-assigned identity's client ID (--client-id replaced the
+# tutorial's --username, which Azure CLI 2.73 removed). Golden images with a current CLI skip the install.
 az_is_current() {
   command -v az >/dev/null || return
   local profile
@@ -462,7 +460,7 @@ run_command() {
   delay_ms=$(to_ms ACR_LOGIN_INITIAL_DELAY_SECONDS "${ACR_LOGIN_INITIAL_DELAY_SECONDS:-5}")
   max_delay_ms=$(to_ms ACR_LOGIN_MAX_DELAY_SECONDS "${ACR_LOGIN_MAX_DELAY_SECONDS:-60}")
   start_ms=$(uptime_ms)
-  deadline_ms=$((start_ms + 10#$timeout_seconds * 1000))
+  deadline_ms=$((start_ms + timeout_ms))
   echo "$me: ${#login_servers[@]} login(s) as $admin_user ($method), within $timeout_seconds s"
   for ((n = 1; ; n++)); do
     if attempt; then
