@@ -175,11 +175,17 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   /** The public IP, when `associatePublicIpAddress` is set. */
   public readonly publicIp?: PublicIp;
   /** The VM's resource ID. */
-  public readonly virtualMachineId: string;
+  public get virtualMachineId(): string {
+    return this.resource.id;
+  }
+
   /** The admin user. */
   public readonly adminUsername: string;
   /** The VM's private IP address. */
-  public readonly privateIpAddress: string;
+  public get privateIpAddress(): string {
+    return this.networkInterface.privateIpAddress;
+  }
+
   /** The user-assigned identities attached to the VM. */
   public readonly userAssignedIdentities: IUserAssignedIdentity[];
   /** Whether the VM has a system-assigned identity. */
@@ -253,8 +259,6 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
       // The NSG guards the NIC before the VM boots.
       dependsOn: [nicNsg],
     });
-    this.virtualMachineId = this.resource.id;
-    this.privateIpAddress = this.networkInterface.privateIpAddress;
     // The bootstrap in custom_data (the same for every VM: a change would replace the VM), the logins in
     // user_data (updated in place). No resource of its own.
     this.login = new ContainerRegistryLogin(this, 'Login', {

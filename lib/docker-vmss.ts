@@ -54,7 +54,10 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
   /** The subnet, when the construct created one. */
   public readonly subnet?: Subnet;
   /** The scale set's resource ID. */
-  public readonly scaleSetId: string;
+  public get scaleSetId(): string {
+    return this.resource.id;
+  }
+
   /** The admin user. */
   public readonly adminUsername: string;
   /** The user-assigned identities attached to the scale set. */
@@ -118,7 +121,6 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
       // The subnet's NSG guards the instances before they boot.
       dependsOn: network.subnetNetworkSecurityGroup ? [network.subnetNetworkSecurityGroup] : undefined,
     });
-    this.scaleSetId = this.resource.id;
     this.login = new ContainerRegistryLogin(this, 'Login', {
       target: this.resource, loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod,
     });

@@ -1,4 +1,4 @@
-import { Fn, Lazy, TerraformLocal, TerraformSelf, TerraformStack, Token } from 'cdktf';
+import { Fn, TerraformLocal, TerraformSelf, TerraformStack, Token } from 'cdktf';
 import { DataAzurermVirtualMachine } from '@cdktf/provider-azurerm/lib/data-azurerm-virtual-machine';
 import type { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import type { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
@@ -161,8 +161,11 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
     this.loginsChanged();
   }
 
-  /** Called after pullImages added or extended a login. */
-  protected loginsChanged(): void {}
+  /**
+   * Called after pullImages added or extended a login: renders what the machine gets. Done here rather than in a
+   * Lazy at synth, where each of the Terraform function tokens would capture a stack trace 40 frames deep.
+   */
+  protected abstract loginsChanged(): void;
 
   /** The identity pullImages uses when none is named. */
   protected defaultIdentity(): IUserAssignedIdentity | undefined {
@@ -184,7 +187,7 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
 
   /** The user data as a base64 Terraform value: the per-machine head as one `format()`, the payload a reference. */
   protected userDataValue(): string {
-    return Lazy.stringValue({ produce: () => terraformBase64(this.userDataText()) });
+    return terraformBase64(this.userDataText());
   }
 
   /** The head of the user data: settings and logins, up to the payload marker. */
@@ -235,7 +238,8 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
 
   private readonly view: LoginTarget;
   private readonly customData?: string;
-  private readonly userData: string;
+  /** The user data last set on the target. */
+  private userData?: string;
 
   constructor(scope: Construct, id: string, props: ContainerRegistryLoginProps) {
     props = props ?? ({} as ContainerRegistryLoginProps);
@@ -266,9 +270,13 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
       v.throwIfInvalid();
       this.view.setCustomData(this.customData);
     }
+    this.loginsChanged();
+    this.node.addValidation({ validate: () => this.validateTarget() });
+  }
+
+  protected loginsChanged(): void {
     this.userData = this.userDataValue();
     this.view.setUserData(this.userData);
-    this.node.addValidation({ validate: () => this.validateTarget() });
   }
 
   /** The custom data: the stack's bootstrap local, or the target's cloud-init and the bootstrap in one archive. */
@@ -378,7 +386,7 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
       typeHandlerVersion: '2.1',
       autoUpgradeMinorVersion: true,
       // The script holds no secret, but protected settings keep it out of the VM's instance view.
-      protectedSettings: Lazy.stringValue({ produce: () => Fn.jsonencode({ script: terraformBase64(this.extensionScript()) }) }),
+      protectedSettings: this.protectedSettings(),
       // After the identity check: a VM without the identity fails the plan, before anything is installed.
       dependsOn: [this.virtualMachine],
     });
@@ -392,7 +400,15 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
   protected checkIdentity(): void {}
 
   protected loginsChanged(): void {
+    // Not before the constructor has made them (the base class's constructor comes first).
+    if (!this.extension) return;
     this.virtualMachine.lifecycle = { postcondition: this.postconditions() };
+    this.extension.protectedSettings = this.protectedSettings();
+  }
+
+  /** The extension's protected settings: the script, in base64. */
+  private protectedSettings(): string {
+    return Fn.jsonencode({ script: terraformBase64(this.extensionScript()) });
   }
 
   /** One postcondition per identity the logins use. */

@@ -50,7 +50,7 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
     'is a name Azure reserves and refuses', 'use e.g. "azureuser"');
 
   if (typeof props.sshPublicKey === 'string' && isLiteral(props.sshPublicKey)) {
-    const problem = sshPublicKeyProblem(props.sshPublicKey);
+    const problem = sshKeyProblemOf(props.sshPublicKey);
     // Never echo a private key into an error message (CI logs are readable too).
     const shown = isPrivateKey(props.sshPublicKey) ? '(a private key, not shown)' : props.sshPublicKey;
     v.expect(problem === undefined, 'sshPublicKey', shown, problem ?? '', SSH_KEY_FIX);
@@ -155,6 +155,8 @@ function validateNetwork(v: PropsValidator, props: DockerVirtualMachineProps): v
     }
     return;
   }
+  // The defaults are known good: a fleet of a thousand machines need not parse them a thousand times.
+  if (props.virtualNetworkAddressSpace === undefined && props.subnetAddressPrefix === undefined) return;
   const space = props.virtualNetworkAddressSpace ?? DEFAULT_VNET_ADDRESS_SPACE;
   const subnet = props.subnetAddressPrefix ?? DEFAULT_SUBNET_ADDRESS_PREFIX;
   const spaceOk = ipv4CidrOk(v, 'virtualNetworkAddressSpace', space, `use a private range such as "${DEFAULT_VNET_ADDRESS_SPACE}"`);
@@ -166,6 +168,13 @@ function validateNetwork(v: PropsValidator, props: DockerVirtualMachineProps): v
     v.expect(cidrContains(space, subnet), 'subnetAddressPrefix', subnet, `is not inside virtualNetworkAddressSpace "${space}"`,
       'choose a subnet range inside the virtual network\'s address space');
   }
+}
+
+/** The problem of an SSH public key, checked once per key: a fleet usually has one key for all its machines. */
+const sshKeyProblems = new Map<string, string | undefined>();
+function sshKeyProblemOf(key: string): string | undefined {
+  if (!sshKeyProblems.has(key)) sshKeyProblems.set(key, sshPublicKeyProblem(key));
+  return sshKeyProblems.get(key);
 }
 
 /** Checks a literal IPv4 CIDR of the network the construct creates; true when it is one. */
