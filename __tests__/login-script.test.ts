@@ -198,7 +198,7 @@ describe('run: installs, retried within the budget', () => {
     const bin = machine({
       docker: false,
       aptGet: {
-        body: `if [[ $* == *' update' && $(cat "$0.count") -le 3 ]]; then echo 'E: Could not get lock /var/lib/apt/lists/lock' >&2; exit 100; fi; if [[ $* == *' install '* ]]; then ${installs('docker')}; fi`,
+        body: `if [[ $* == *' update' && $count -le 3 ]]; then echo 'E: Could not get lock /var/lib/apt/lists/lock' >&2; exit 100; fi; if [[ $* == *' install '* ]]; then ${installs('docker')}; fi`,
       },
     });
     // WHEN

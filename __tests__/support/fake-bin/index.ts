@@ -66,11 +66,12 @@ export class FakeBin {
       const recordEnv = (tool.recordEnv ?? [])
         .map((variable) => `if [[ -n \${${variable}+set} ]]; then printf '\\t%s=%s' ${variable} "$${variable}"; fi;`);
       const script = [
-        '#!/usr/bin/env bash',
+        // bash itself, not env: PATH may hold fakes, and a fake runs for every call.
+        '#!/bin/bash',
         // %q keeps each argument distinguishable; plain words print unchanged.
         `{ printf '%s' ${name}; printf ' %q' "$@"; printf '\\n'; } >>'${this.log}'`,
         ...(recordEnv.length > 0 ? [`{ ${recordEnv.join(' ')} printf '\\n'; } >>'${this.envLog(name)}'`] : []),
-        `count=$(( $(cat '${counter}' 2>/dev/null || echo 0) + 1 ))`,
+        `count=0; if [[ -f '${counter}' ]]; then read -r count <'${counter}'; fi; count=$((count + 1))`,
         `echo "$count" >'${counter}'`,
         ...(tool.recordStdin ? [`cat >'${this.stdinLog(name)}'.$count`] : []),
         `if (( count <= ${tool.failFirst ?? 0} )); then echo "fake ${name}: failure $count" >&2; exit 1; fi`,
