@@ -198,7 +198,7 @@ describe('run: installs, retried within the budget', () => {
     const bin = machine({
       docker: false,
       aptGet: {
-        body: `if [[ $* == *' update' && $(cat "$0.count") -le 3 ]]; then echo 'E: Could not get lock /var/lib/apt/lists/lock' >&2; exit 100; fi; if [[ $* == *' install '* ]]; then ${installs('docker')}; fi`,
+        body: `if [[ $* == *' update' && $count -le 3 ]]; then echo 'E: Could not get lock /var/lib/apt/lists/lock' >&2; exit 100; fi; if [[ $* == *' install '* ]]; then ${installs('docker')}; fi`,
       },
     });
     // WHEN
@@ -449,13 +449,18 @@ describe('run: the user data, forward compatible', () => {
 });
 
 describe('login: one attempt, as the admin user, invoked directly', () => {
-  it('token-exchange: writes the registry token with docker login and pulls; exit 0', async () => {
-    // GIVEN the test's own (non-root) user as the admin, with fake docker only
+  /** A user without privileges: nobody when the tests run as root, else the tests' own user. */
+  const NON_ROOT = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+
+  it('token-exchange, as a user without privileges: writes the registry token with docker login and pulls; exit 0', async () => {
+    // GIVEN a non-root admin, with fake docker only
     azure = await FakeAzure.start();
     const bin = new FakeBin({ curl: curlThroughFakeAzure, docker: { recordStdin: true } });
     fakes = bin;
+    if (NON_ROOT) bin.shareWith(NON_ROOT.uid, NON_ROOT.gid);
     // WHEN
-    const result = await bin.runAsync(PAYLOAD, ['login', '--login-server', 'mycontainerregistry.azurecr.io', '--client-id', CLIENT_ID, 'aci-helloworld:v1'], azure.env);
+    const result = await bin.runAsync(PAYLOAD, ['login', '--login-server', 'mycontainerregistry.azurecr.io', '--client-id', CLIENT_ID, 'aci-helloworld:v1'],
+      azure.env, NON_ROOT);
     // THEN
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -465,6 +470,8 @@ describe('login: one attempt, as the admin user, invoked directly', () => {
     ]);
     expect(bin.stdin('docker', 1)).toBe(FakeAzure.refreshToken('mycontainerregistry.azurecr.io', FakeAzure.accessToken(CLIENT_ID)));
     expectNoTokenLeaked(bin, result.stdout, result.stderr);
+    // AND docker ran as that user (the file its fake wrote is that user's)
+    if (NON_ROOT) expect(fs.statSync(path.join(bin.dir, 'docker.count')).uid).toBe(NON_ROOT.uid);
   });
 
   it('token-exchange: one attempt, exit 1 with the service\'s reason when the token is refused', async () => {

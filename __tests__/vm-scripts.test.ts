@@ -28,7 +28,7 @@ const TIMER_PATH = '/etc/systemd/system/acr-login.timer';
  * The bootstrap of format 1, frozen: it is every VM's custom_data, and a change to it replaces every VM.
  * A change here is a new bootstrap format, in a major release (docs/bootstrap.md, "Upgrade policy").
  */
-const FORMAT_1_SHA256 = '3f0836ccf874d118a78de5a69101122b69737081b8356787cf9c00de65d82b2b';
+const FORMAT_1_SHA256 = '978b417131681a659bbbc2a2eeff7d52a2cc59ffe54ae6b399fb59482cf0e380';
 /** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
 const USER_DATA_LIMIT_BYTES = 49152;
 
@@ -226,9 +226,12 @@ describe('acr-bootstrap run', () => {
     return `${head}#acr-login-payload\n${payload}`;
   }
 
-  /** A fake curl serving `text` as the Instance Metadata Service serves user data: base64, after `failFirst` failures. */
-  function imds(text: string, failFirst = 0): FakeTool {
-    return { failFirst, body: `printf '%s' '${Buffer.from(text, 'utf8').toString('base64')}'` };
+  /**
+   * A fake curl answering as the Instance Metadata Service answers for user data: base64, then the HTTP status
+   * the bootstrap asks curl to write, after `failFirst` failures.
+   */
+  function imds(text: string, failFirst = 0, status = 200): FakeTool {
+    return { failFirst, body: `printf '%s\\n%s' '${Buffer.from(text, 'utf8').toString('base64')}' ${status}` };
   }
 
   function run(root: string, curl: FakeTool, env: Record<string, string> = {}) {
@@ -246,7 +249,7 @@ describe('acr-bootstrap run', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(fakes?.calls()).toEqual([
-      "curl -sSf --noproxy \\* --max-time 30 -H Metadata:true http://169.254.169.254/metadata/instance/compute/userData\\?api-version=2021-01-01\\&format=text",
+      "curl -sS --noproxy \\* --max-time 30 -H Metadata:true -w \\\\n%\\{http_code\\} http://169.254.169.254/metadata/instance/compute/userData\\?api-version=2021-01-01\\&format=text",
     ]);
     expect(fs.readFileSync(payloadPath(root), 'utf8')).toBe(stubPayload('v1'));
     expect(fs.statSync(payloadPath(root)).mode & 0o777).toBe(0o755);
@@ -290,12 +293,19 @@ describe('acr-bootstrap run', () => {
     expect(never.stderr).toContain('the Instance Metadata Service did not answer within 0 s');
   });
 
-  it('does nothing, successfully, on a machine without user data', () => {
+  it.each([['empty', 200], ['not found', 404]])('does nothing, successfully, on a machine without user data (%s)', (_, status) => {
     const root = tempDir();
-    const result = run(root, imds(''));
+    const result = run(root, imds('', 0, status));
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('this machine has no user data: nothing to do');
     expect(fs.existsSync(payloadPath(root))).toBe(false);
+  });
+
+  it('retries an error answer of the metadata service, naming its status', () => {
+    const root = tempDir();
+    const result = run(root, imds('', 0, 500), { ACR_BOOTSTRAP_IMDS_TIMEOUT_SECONDS: '0' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('the Instance Metadata Service answered HTTP 500');
   });
 
   it.each([

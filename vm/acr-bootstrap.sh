@@ -35,11 +35,20 @@ fail() {
   exit "$1"
 }
 
-# Writes the VM's user data (decoded) to $1; fails while the Instance Metadata Service does not answer.
+# Writes the VM's user data (decoded) to $1, empty when the VM has none; fails while the Instance Metadata
+# Service does not answer.
 fetch_user_data() {
-  local encoded
-  encoded=$(curl -sSf --noproxy '*' --max-time 30 -H Metadata:true "$imds_url") || return
-  base64 -d <<<"$encoded" >"$1" 2>/dev/null || fail 2 "the VM's user data from the Instance Metadata Service is not base64"
+  local response status
+  response=$(curl -sS --noproxy '*' --max-time 30 -H Metadata:true -w '\n%{http_code}' "$imds_url") || return
+  status=${response##*$'\n'}
+  case $status in
+    200) base64 -d <<<"${response%$'\n'*}" >"$1" 2>/dev/null || fail 2 "the VM's user data from the Instance Metadata Service is not base64" ;;
+    404) : >"$1" ;;
+    *)
+      echo "$me: the Instance Metadata Service answered HTTP $status" >&2
+      return 1
+      ;;
+  esac
 }
 
 # Writes the user data to $1: the local file, else the Instance Metadata Service with retries.

@@ -37,7 +37,8 @@ readonly microsoft_key_url=https://packages.microsoft.com/keys/microsoft.asc
 # How long one step may take: a pull of a large image, an apt install.
 readonly step_timeout_seconds=1800
 root=${ACR_LOGIN_ROOT:-}
-export DEBIAN_FRONTEND=noninteractive
+# No prompt from debconf, nor from needrestart (Ubuntu 22.04 asks which services to restart after an install).
+export DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=l
 
 usage() {
   echo "$me: $1" >&2
@@ -337,7 +338,7 @@ join_docker_group() {
     echo "$me: the admin user '$admin_user' does not exist (yet)" >&2
     return 1
   fi
-  if id -nG "$admin_user" | tr ' ' '\n' | grep -qx docker; then
+  if [[ " $(id -nG "$admin_user") " == *' docker '* ]]; then
     return
   fi
   usermod -aG docker "$admin_user" || return
@@ -349,28 +350,26 @@ join_docker_group() {
 # tutorial's --username, which Azure CLI 2.73 removed). Golden images with a current CLI skip the install.
 az_is_current() {
   command -v az >/dev/null || return
-  local profile
-  profile=$(mktemp -d)
-  AZURE_CONFIG_DIR=$profile az login --help 2>/dev/null | grep -q -- --client-id
-  local result=$?
+  local profile help
+  profile=$(mktemp -d) || return
+  help=$(AZURE_CONFIG_DIR=$profile az login --help 2>/dev/null)
   rm -rf "$profile"
-  return "$result"
+  [[ $help == *--client-id* ]]
 }
 
 # Microsoft's repository, and a pin that lets azure-cli come from nowhere else (Ubuntu's own is years old).
 write_azure_cli_source() {
+  # Called where errexit does not apply (in an attempt): each step checks its own result.
   local key=$root/etc/apt/keyrings/microsoft.asc suite architecture
-  install -d -m 0755 "$root/etc/apt/keyrings" "$root/etc/apt/sources.list.d" "$root/etc/apt/preferences.d"
+  install -d -m 0755 "$root/etc/apt/keyrings" "$root/etc/apt/sources.list.d" "$root/etc/apt/preferences.d" || return
   if [[ ! -s $key ]]; then
-    curl -fsSL --max-time 60 -o "$key.new" "$microsoft_key_url" || return
-    chmod 0644 "$key.new"
-    mv -f "$key.new" "$key"
+    curl -fsSL --max-time 60 -o "$key.new" "$microsoft_key_url" && chmod 0644 "$key.new" && mv -f "$key.new" "$key" || return
   fi
   # shellcheck source=/dev/null
   suite=$(. "$root/etc/os-release" && echo "${VERSION_CODENAME:-}")
   [[ -n $suite ]] || { echo "$me: $root/etc/os-release names no VERSION_CODENAME" >&2; return 1; }
-  architecture=$(dpkg --print-architecture)
-  cat >"$root/etc/apt/sources.list.d/azure-cli.sources" <<EOF
+  architecture=$(dpkg --print-architecture) || return
+  cat >"$root/etc/apt/sources.list.d/azure-cli.sources" <<EOF || return
 Types: deb
 URIs: $microsoft_repository
 Suites: $suite
@@ -378,7 +377,7 @@ Components: main
 Architectures: $architecture
 Signed-By: /etc/apt/keyrings/microsoft.asc
 EOF
-  cat >"$root/etc/apt/preferences.d/azure-cli.pref" <<EOF
+  cat >"$root/etc/apt/preferences.d/azure-cli.pref" <<EOF || return
 # Written by acr-login: azure-cli only from Microsoft's repository.
 Package: azure-cli
 Pin: origin "packages.microsoft.com"

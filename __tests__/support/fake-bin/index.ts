@@ -66,11 +66,12 @@ export class FakeBin {
       const recordEnv = (tool.recordEnv ?? [])
         .map((variable) => `if [[ -n \${${variable}+set} ]]; then printf '\\t%s=%s' ${variable} "$${variable}"; fi;`);
       const script = [
-        '#!/usr/bin/env bash',
+        // bash itself, not env: PATH may hold fakes, and a fake runs for every call.
+        '#!/bin/bash',
         // %q keeps each argument distinguishable; plain words print unchanged.
         `{ printf '%s' ${name}; printf ' %q' "$@"; printf '\\n'; } >>'${this.log}'`,
         ...(recordEnv.length > 0 ? [`{ ${recordEnv.join(' ')} printf '\\n'; } >>'${this.envLog(name)}'`] : []),
-        `count=$(( $(cat '${counter}' 2>/dev/null || echo 0) + 1 ))`,
+        `count=0; if [[ -f '${counter}' ]]; then read -r count <'${counter}'; fi; count=$((count + 1))`,
         `echo "$count" >'${counter}'`,
         ...(tool.recordStdin ? [`cat >'${this.stdinLog(name)}'.$count`] : []),
         `if (( count <= ${tool.failFirst ?? 0} )); then echo "fake ${name}: failure $count" >&2; exit 1; fi`,
@@ -133,10 +134,15 @@ export class FakeBin {
     return spawnSync(executable, args, { encoding: 'utf8', env: this.environment(env), timeout: 20_000 });
   }
 
-  /** {@link run}, without blocking the event loop: for scripts that talk to a server in this process. */
-  public runAsync(executable: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  /**
+   * {@link run}, without blocking the event loop: for scripts that talk to a server in this process.
+   * `user` runs it as that user and group, without supplementary groups (see {@link shareWith}).
+   */
+  public runAsync(executable: string, args: string[], env: Record<string, string> = {}, user?: { uid: number; gid: number }): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(executable, args, { env: this.environment(env), timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(executable, args, {
+        env: this.environment(env), timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'], ...(user ?? {}),
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -144,6 +150,15 @@ export class FakeBin {
       child.on('error', reject);
       child.on('close', (status) => resolve({ status, stdout, stderr }));
     });
+  }
+
+  /** Hands the fakes and the home directory to another user, so that a run as that user can use them. */
+  public shareWith(uid: number, gid: number): void {
+    const own = (file: string) => {
+      fs.chownSync(file, uid, gid);
+      if (fs.lstatSync(file).isDirectory()) fs.readdirSync(file).forEach((name) => own(path.join(file, name)));
+    };
+    own(this.dir);
   }
 
   private environment(env: Record<string, string>): Record<string, string> {
