@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { gzipSync } from 'zlib';
@@ -11,6 +11,8 @@ import { UserAssignedIdentity } from '../lib/identity';
 import { importedRegistry, newIdentity, newRegistry, newStack, RG, SUBSCRIPTION } from './support/docker-vm-stacks';
 import { validationErrorOf } from './support/errors';
 import { FakeBin, itWithTool, writeExecutable } from './support/fake-bin';
+import { FakeAzure } from './support/fake-bin/fake-azure';
+import { fakeMachine } from './support/fake-bin/machine';
 import { localText, loginLines, settingsOf, textOf, userDataParts } from './support/login-data';
 import {
   base64, cloudInitSchema, processWithCloudInit, rawFlexibleScaleSet, rawScaleSet, rawVm,
@@ -252,6 +254,49 @@ describe('ContainerRegistryLogin on scale sets', () => {
     const flexible = rawFlexibleScaleSet(stack, { identity: { type: 'UserAssigned', identityIds: [identity.identityId] } });
     new ContainerRegistryLogin(stack, 'Login', { target: flexible }).pullImages(newRegistry(stack), ['a:1'], { identity });
     expect(body(synth(stack), FLEX).os_profile.custom_data).toBe('${local.AcrLoginBootstrap}');
+  });
+});
+
+describe('the login a scale set gets runs on its instances (real bootstrap and payload, fake IMDS and registry)', () => {
+  let azure: FakeAzure | undefined;
+  let fakes: FakeBin | undefined;
+  afterEach(async () => {
+    fakes?.remove();
+    await azure?.stop();
+  });
+
+  test.each([
+    ['a Uniform scale set, system-assigned', false],
+    ['a Flexible scale set, user-assigned', true],
+  ])('%s: the user data Terraform gives it logs in and pulls as the admin user', async (_, flexible) => {
+    // GIVEN the scale set's user data, as Terraform computes it, served by a fake metadata service
+    const stack = newStack();
+    const identity = UserAssignedIdentity.fromIdentityAttributes(stack, 'Id', {
+      identityId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/fleet`,
+      principalId: '11111111-1111-1111-1111-111111111111', clientId: '22222222-2222-2222-2222-222222222222',
+    });
+    const target = flexible
+      ? rawFlexibleScaleSet(stack, { identity: { type: 'UserAssigned', identityIds: [identity.identityId] } })
+      : rawScaleSet(stack, { identity: { type: 'SystemAssigned' } });
+    new ContainerRegistryLogin(stack, 'Login', { target }).pullImages(importedRegistry(stack), ['aci-helloworld:v1'], flexible ? { identity } : {});
+    const json = synth(stack);
+    const scaleSet = body(json, flexible ? FLEX : VMSS);
+    azure = await FakeAzure.start({ userData: textOf(json, flexible ? scaleSet.user_data_base64 : scaleSet.user_data) });
+    fakes = fakeMachine();
+    const root = mkdtempSync(join(tmpdir(), 'instance-'));
+    // WHEN the instance's login service runs the bootstrap the custom data installed
+    const bootstrap = join(root, 'acr-bootstrap');
+    writeFileSync(bootstrap, parse(bootstrapCloudConfig(), { version: '1.1' }).write_files[0].content, { mode: 0o755 });
+    const result = await fakes.runAsync(bootstrap, ['run'], { ACR_BOOTSTRAP_ROOT: root, ...azure.env, ACR_LOGIN_INITIAL_DELAY_SECONDS: '0.02' });
+    // THEN it logged in with the identity and pulled
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const tokenRequests = azure.requests.filter((r) => r.host === 'imds' && r.path.includes('/identity/oauth2/token'));
+    expect(tokenRequests.map((r) => r.query.client_id)).toEqual([flexible ? '22222222-2222-2222-2222-222222222222' : undefined]);
+    expect(fakes.calls().filter((c) => /^docker (login|pull) /.test(c))).toEqual([
+      'docker login otherregistry.azurecr.io --username 00000000-0000-0000-0000-000000000000 --password-stdin',
+      'docker pull otherregistry.azurecr.io/aci-helloworld:v1',
+    ]);
   });
 });
 
