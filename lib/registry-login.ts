@@ -128,6 +128,8 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
   private renderedHead?: string;
   /** The payload in base64: a reference to the stack's local (made here: a local made while resolving is lost). */
   protected readonly payloadBase64: string;
+  /** The payload as text, decoded by Terraform. */
+  private readonly payload: string;
 
   protected constructor(
     scope: Construct,
@@ -138,7 +140,8 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
     protected readonly machineScope?: IConstruct,
   ) {
     super(scope, id);
-    this.payloadBase64 = sharedLocal(machineScope ?? this, PAYLOAD_LOCAL, loginPayload());
+    this.payloadBase64 = sharedLocal(machineScope ?? this, PAYLOAD_LOCAL, loginPayload);
+    this.payload = Fn.base64decode(this.payloadBase64);
     this.node.addValidation({ validate: () => this.validateUserDataSize() });
   }
 
@@ -182,7 +185,7 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
 
   /** The user data text: the head (settings and logins; tokens as cdktf tokens) and the payload, a stack local. */
   protected userDataText(): string {
-    return this.head() + Fn.base64decode(this.payloadBase64);
+    return this.head() + this.payload;
   }
 
   /** The user data as a base64 Terraform value: the per-machine head as one `format()`, the payload a reference. */
@@ -285,7 +288,7 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
     const argument = this.view.customDataArgument;
     if (theirs === undefined) {
       this.checkAdminUser(v, undefined);
-      return sharedLocal(this.target, BOOTSTRAP_LOCAL, bootstrapCloudConfig());
+      return sharedLocal(this.target, BOOTSTRAP_LOCAL, bootstrapCloudConfig);
     }
     if (!isLiteral(theirs)) {
       v.expect(false, argument, theirs, 'is a token (known only at apply), so the login cannot combine it with the bootstrap at synth',
@@ -369,7 +372,7 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
     v.throwIfInvalid();
     this.adminUsername = props.adminUsername;
     this.identity = props.identity;
-    this.installer = sharedLocal(this, INSTALLER_LOCAL, bootstrapInstallScript());
+    this.installer = sharedLocal(this, INSTALLER_LOCAL, bootstrapInstallScript);
 
     // /subscriptions/<sub>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>
     const segments = Fn.split('/', props.virtualMachineId);
@@ -512,13 +515,23 @@ const BOOTSTRAP_LOCAL = 'AcrLoginBootstrap';
 const PAYLOAD_LOCAL = 'AcrLoginPayload';
 const INSTALLER_LOCAL = 'AcrLoginInstaller';
 
-/** A reference to a stack-wide Terraform local holding `text` in base64, made on first use in the stack of `scope`. */
-function sharedLocal(scope: IConstruct, id: string, text: string): string {
+/** A reference to a stack-wide Terraform local holding `text()` in base64, made on first use in the stack of `scope`. */
+function sharedLocal(scope: IConstruct, id: string, text: () => string): string {
   const stack = TerraformStack.of(scope);
-  const local = (stack.node.tryFindChild(id) as TerraformLocal | undefined)
-    ?? new TerraformLocal(stack, id, Buffer.from(text, 'utf8').toString('base64'));
-  return local.asString;
+  const references = localReferences.get(stack) ?? new Map<string, string>();
+  localReferences.set(stack, references);
+  let reference = references.get(id);
+  if (reference === undefined) {
+    const local = (stack.node.tryFindChild(id) as TerraformLocal | undefined)
+      ?? new TerraformLocal(stack, id, Buffer.from(text(), 'utf8').toString('base64'));
+    reference = local.asString;
+    references.set(id, reference);
+  }
+  return reference;
 }
+
+/** One reference (token) per local and stack, shared by its machines: a token costs a stack trace. */
+const localReferences = new WeakMap<TerraformStack, Map<string, string>>();
 
 /** Why `target` cannot log in with `identity` (undefined: its system-assigned identity), if it cannot. */
 function identityProblem(target: LoginTarget, identity: IUserAssignedIdentity | undefined): { message: string; fix: string } | undefined {
