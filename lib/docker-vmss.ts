@@ -1,4 +1,5 @@
-import { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
+import type * as ScaleSetModule from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
+import type { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
 import type { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
@@ -12,6 +13,16 @@ import { ContainerRegistryLogin, IRegistryLogin, PullImagesOptions } from './reg
 import { createDockerNetwork, defaultLoginIdentity, identityBlockOf } from './private/docker-network';
 import { validateDockerVmProps } from './private/docker-vm-props';
 import { isLiteral } from './private/validation';
+
+/**
+ * The scale set class is loaded on first use: it is the largest provider class the library uses (0.8 MB), and
+ * importing the library, or a stack without a scale set, need not pay for it.
+ */
+let scaleSetModule: typeof ScaleSetModule | undefined;
+function loadScaleSetModule(): typeof ScaleSetModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, measured by npm run bench
+  return (scaleSetModule ??= require('@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set') as typeof ScaleSetModule);
+}
 
 /** Azure's limit on a Linux scale set's computer name prefix (the scale set's name here). */
 const COMPUTER_NAME_PREFIX_MAX = 58;
@@ -91,7 +102,7 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
     this.subnet = network.subnet;
 
     const image = props.image ?? UbuntuImage.UBUNTU_22_04;
-    this.resource = new LinuxVirtualMachineScaleSet(this, 'Default', {
+    this.resource = new (loadScaleSetModule().LinuxVirtualMachineScaleSet)(this, 'Default', {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,

@@ -1,9 +1,11 @@
 import { Fn, TerraformLocal, TerraformSelf, TerraformStack, Token } from 'cdktf';
-import { DataAzurermVirtualMachine } from '@cdktf/provider-azurerm/lib/data-azurerm-virtual-machine';
+import type * as DataVirtualMachineModule from '@cdktf/provider-azurerm/lib/data-azurerm-virtual-machine';
+import type { DataAzurermVirtualMachine } from '@cdktf/provider-azurerm/lib/data-azurerm-virtual-machine';
 import type { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import type { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
 import type { OrchestratedVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/orchestrated-virtual-machine-scale-set';
-import { VirtualMachineExtension } from '@cdktf/provider-azurerm/lib/virtual-machine-extension';
+import type * as ExtensionModule from '@cdktf/provider-azurerm/lib/virtual-machine-extension';
+import type { VirtualMachineExtension } from '@cdktf/provider-azurerm/lib/virtual-machine-extension';
 import { Construct, IConstruct } from 'constructs';
 import { IUserAssignedIdentity } from './identity';
 import { IContainerRegistry } from './registry';
@@ -379,9 +381,14 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
     const [resourceGroupName, name] = isLiteral(props.virtualMachineId)
       ? [props.virtualMachineId.split('/')[4], props.virtualMachineId.split('/')[8]]
       : [Fn.element(segments, 4), Fn.element(segments, 8)];
-    this.virtualMachine = new DataAzurermVirtualMachine(this, 'VirtualMachine', { name, resourceGroupName });
+    // Loaded on first use, like the scale set class: most stacks have no existing VM.
+    /* eslint-disable @typescript-eslint/no-require-imports -- deferred load, measured by npm run bench */
+    const { DataAzurermVirtualMachine: DataVirtualMachine } = require('@cdktf/provider-azurerm/lib/data-azurerm-virtual-machine') as typeof DataVirtualMachineModule;
+    const { VirtualMachineExtension: Extension } = require('@cdktf/provider-azurerm/lib/virtual-machine-extension') as typeof ExtensionModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    this.virtualMachine = new DataVirtualMachine(this, 'VirtualMachine', { name, resourceGroupName });
 
-    this.extension = new VirtualMachineExtension(this, 'Extension', {
+    this.extension = new Extension(this, 'Extension', {
       name: 'acr-login',
       virtualMachineId: props.virtualMachineId,
       publisher: 'Microsoft.Azure.Extensions',
