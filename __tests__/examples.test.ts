@@ -8,7 +8,7 @@ import { PUBLIC_IP_SUPPRESSION, PUBLIC_REGISTRY_SUPPRESSION } from '../examples/
 import { AksExample } from '../examples/aks/stack';
 import { SystemAssignedIdentityExample } from '../examples/system-assigned/stack';
 import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
-import { decodeTerraformBase64 } from './support/terraform-base64';
+import { loginLines, textOf } from './support/login-data';
 import { expectValidTerraform } from './support/schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON */
@@ -29,9 +29,9 @@ function synth(variant: Variant, overrides: Partial<ExampleConfig> = {}): { text
   return { text, json: JSON.parse(text) };
 }
 
-/** The registry logins in the VM's user data, one line each (comments left out). */
-function loginCommands(vm: any): string[] {
-  return decodeTerraformBase64(vm.user_data).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+/** The registry logins in the VM's user data, one line each. */
+function loginCommands(json: any, vm: any): string[] {
+  return loginLines(textOf(json, vm.user_data));
 }
 
 function only(json: any, kind: 'resource' | 'data', type: string): any {
@@ -70,6 +70,7 @@ describe.each([
     expect(importer.triggers).toEqual({ registry_id: '${azurerm_container_registry.Registry.id}' });
     expect(importer.provisioner).toEqual([{ 'local-exec': {
       command: 'az acr import --subscription ${element(split("/", azurerm_container_registry.Registry.id), 2)} '
+        + '--resource-group ${element(split("/", azurerm_container_registry.Registry.id), 4)} '
         + '--name ${azurerm_container_registry.Registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 '
         + '--image aci-helloworld:v1 --force',
     } }]);
@@ -82,7 +83,10 @@ describe.each([
     expect(vm.admin_username).toBe('azureuser');
     expect(vm.admin_ssh_key).toEqual([{ username: 'azureuser', public_key: SSH_KEY }]);
     expect(only(json, 'resource', 'azurerm_public_ip').sku).toBe('Standard');
-    expect(json.resource.azurerm_network_security_rule).toBeUndefined();
+    // No SSH source: the only rule denies SSH from everywhere, above Azure's AllowVnetInBound.
+    expect(only(json, 'resource', 'azurerm_network_security_rule')).toMatchObject({
+      access: 'Deny', direction: 'Inbound', destination_port_range: '22', source_address_prefix: '*', priority: 4096,
+    });
     expect(only(json, 'resource', 'azurerm_resource_group').name).toBe('myResourceGroup');
     // The registry name is the tutorial's plus a suffix of the subscription: registry names are global.
     expect(only(json, 'resource', 'azurerm_container_registry').name)
@@ -151,8 +155,8 @@ describe('the user-assigned example', () => {
       .toBe('${azurerm_user_assigned_identity.AcrIdentity.principal_id}');
     const vm = only(json, 'resource', 'azurerm_linux_virtual_machine');
     expect(vm.identity).toEqual({ type: 'UserAssigned', identity_ids: ['${azurerm_user_assigned_identity.AcrIdentity.id}'] });
-    expect(loginCommands(vm)).toEqual([
-      'registry=${azurerm_container_registry.Registry.name} '
+    expect(loginCommands(json, vm)).toEqual([
+      'login registry=${azurerm_container_registry.Registry.name} '
         + 'login_server=${azurerm_container_registry.Registry.login_server} '
         + 'client_id=${azurerm_user_assigned_identity.AcrIdentity.client_id} images=aci-helloworld:v1',
     ]);
@@ -168,8 +172,8 @@ describe('the system-assigned example', () => {
     expect(vm.identity).toEqual({ type: 'SystemAssigned' });
     expect(only(json, 'resource', 'azurerm_role_assignment').principal_id)
       .toBe('${azurerm_linux_virtual_machine.DockerVm.identity[0].principal_id}');
-    expect(loginCommands(vm)).toEqual([
-      'registry=${azurerm_container_registry.Registry.name} '
+    expect(loginCommands(json, vm)).toEqual([
+      'login registry=${azurerm_container_registry.Registry.name} '
         + 'login_server=${azurerm_container_registry.Registry.login_server} client_id= images=aci-helloworld:v1',
     ]);
   });

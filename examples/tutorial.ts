@@ -77,8 +77,11 @@ export abstract class TutorialStack extends TerraformStack {
         triggers: { registry_id: this.registry.registryId },
         provisioners: [{
           type: 'local-exec',
-          // The registry's own subscription, not whichever the deploying CLI has selected.
+          // The registry's own subscription and resource group (both from its ID), not whichever subscription the
+          // deploying CLI has selected; without --resource-group, az lists the whole subscription to find the
+          // registry, an eventually consistent read that misses a registry just created (Azure/azure-cli#27913).
           command: `az acr import --subscription ${Fn.element(Fn.split('/', this.registry.registryId), 2)} `
+            + `--resource-group ${Fn.element(Fn.split('/', this.registry.registryId), 4)} `
             + `--name ${this.registry.registryName} --source ${SAMPLE_IMAGE_SOURCE} --image aci-helloworld:v1 --force`,
         }],
       });

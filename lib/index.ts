@@ -7,5 +7,7 @@ export * from './registry-consumers';
 export * from './registry-private-endpoint';
 export * from './identity';
 export * from './docker-vm';
+export * from './docker-vmss';
+export * from './registry-login';
 export * from './policy';
 export * from './testing';

@@ -5,7 +5,10 @@ import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { Grant } from './grant';
 import { IGrantable } from './principal';
-import { isLoginServer, isRegistryName, isResourceGroupName, isResourceIdOfType, REGISTRY_NAME_RULE, RESOURCE_GROUP_NAME_RULE } from './private/azure-names';
+import {
+  isLocation, isLoginServer, isRegistryName, isResourceGroupName, isResourceIdOfType, LOCATION_FIX, LOCATION_RULE, REGISTRY_NAME_RULE,
+  RESOURCE_GROUP_NAME_RULE,
+} from './private/azure-names';
 import { orderAfter } from './private/ordering';
 import { isRepositoryOrPrefix, REPOSITORY_RULE } from './private/repository-condition';
 import { PrivateEndpointTarget } from './private/registry-private-endpoint';
@@ -451,6 +454,7 @@ function validateRegistryProps(registry: ContainerRegistry, props: ContainerRegi
     'remove other characters and keep 5-50, e.g. "mycontainerregistry"');
   v.expectLiteral(props.resourceGroupName ?? undefined, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
     'use the name of an existing resource group, such as "myResourceGroup"');
+  v.expectLiteral(props.location ?? undefined, isLocation, 'location', LOCATION_RULE, LOCATION_FIX);
   const skus = Object.values(RegistrySku) as string[];
   v.expectLiteral(sku, (x) => skus.includes(x), 'sku', `is not a registry SKU (${skus.join(', ')})`,
     'use RegistrySku.BASIC, RegistrySku.STANDARD or RegistrySku.PREMIUM');

@@ -44,7 +44,8 @@ unexpected=$(grep -Ev '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|API\.md|
 [ -z "$unexpected" ] || fail "unexpected files in the tarball:"$'\n'"$unexpected"
 forbidden=$(grep -E '__tests__|(^|/)examples/|__snapshots__|\.snap$|fixtures|(^|/)scripts/|\.test\.|(^|[^d])\.ts$|\.tsbuildinfo$' "$work/files.txt" || true)
 [ -z "$forbidden" ] || fail "tests, examples, snapshots, fixtures or sources in the tarball:"$'\n'"$forbidden"
-for required in package.json README.md LICENSE CHANGELOG.md dist/index.js dist/index.d.ts; do
+for required in package.json README.md LICENSE CHANGELOG.md dist/index.js dist/index.d.ts \
+  vm/acr-bootstrap.sh vm/acr-login.service vm/acr-login.timer vm/acr-login.sh vm/install-bootstrap.sh; do
   grep -qxF "$required" "$work/files.txt" || fail "$required is missing from the tarball"
 done
 while read -r js; do
@@ -124,6 +125,11 @@ done
   --loglevel=error "$tarball" "${links[@]}" >/dev/null) || fail "offline install of the tarball failed"
 installed=$consumer/node_modules/$name
 if [ -L "$installed" ] || [ ! -f "$installed/dist/index.js" ]; then fail "the library was not installed from the tarball"; fi
+# The on-VM files (vm/) are read at render time, relative to the compiled code.
+(cd "$consumer" && node -e "
+const v = require('$installed/dist/private/vm-scripts');
+if (!v.bootstrapCloudConfig().includes('/usr/local/sbin/acr-bootstrap') || !v.loginPayload().startsWith('#!/usr/bin/env bash')) process.exit(1);
+") || fail "the installed library does not render the bootstrap from its vm/ folder"
 
 # A consumer app that uses the public API the way the README does: the tutorial's Example 1 (a
 # user-assigned identity; with registries looked up, imported and created) and Example 2 (the VM's

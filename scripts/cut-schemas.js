@@ -30,6 +30,7 @@ const RESOURCES = [
   'azurerm_network_interface_security_group_association',
   'azurerm_network_security_group',
   'azurerm_network_security_rule',
+  'azurerm_orchestrated_virtual_machine_scale_set',
   'azurerm_private_dns_zone',
   'azurerm_private_dns_zone_virtual_network_link',
   'azurerm_private_endpoint',
@@ -43,8 +44,8 @@ const RESOURCES = [
   'azurerm_user_assigned_identity',
   'azurerm_virtual_machine_extension',
   'azurerm_virtual_network',
-  'terraform_data',
   'null_resource',
+  'terraform_data',
 ];
 
 const DATA_SOURCES = [
@@ -53,6 +54,7 @@ const DATA_SOURCES = [
   'azurerm_resource_group',
   'azurerm_subscription',
   'azurerm_user_assigned_identity',
+  'azurerm_virtual_machine',
 ];
 
 const ATTRIBUTE_KEYS = ['type', 'required', 'optional', 'computed'];

@@ -47,3 +47,11 @@ export const PRIVATE_ENDPOINT_NAME_RULE = 'must be 2-64 letters, digits, undersc
 
 /** A Linux user name Azure takes for the admin user (1-64 characters), safe in a unit's `User=` and in runcmd. */
 export const LINUX_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
+
+/** An Azure region as the provider takes it (`eastus`, `West Europe`): not empty. */
+export function isLocation(location: string): boolean {
+  return location.trim().length > 0;
+}
+
+export const LOCATION_RULE = 'is empty, but Azure needs a region to create the resource in';
+export const LOCATION_FIX = 'name the Azure region, such as "eastus" (az account list-locations --query [].name)';
