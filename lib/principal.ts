@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { GUID } from './private/azure-names';
+import { identityKindsOf } from './private/identity-block';
 import { PropsValidator } from './private/validation';
 
 /**
@@ -135,7 +136,7 @@ export class Principal extends Construct implements IPrincipal {
       const fix = 'add identity { type = "SystemAssigned" } to the resource before this call (both identity kinds: '
         + '"SystemAssigned, UserAssigned"), or grant to its user-assigned identity';
       v.expect(type !== undefined, 'identity', undefined, 'leaves the resource without a system-assigned identity', fix);
-      v.expectLiteral(type, (x) => /(^|,)\s*SystemAssigned\s*(,|$)/i.test(x), 'identity.type',
+      v.expectLiteral(type, (x) => identityKindsOf(x).systemAssigned, 'identity.type',
         'has no SystemAssigned identity', fix);
       v.throwIfInvalid();
       return new Principal(resource, 'SystemAssignedIdentity', resource.identity.principalId, PrincipalType.SERVICE_PRINCIPAL,

@@ -10,6 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IUserAssignedIdentity } from './identity';
 import { IContainerRegistry } from './registry';
 import { isResourceIdOfType } from './private/azure-names';
+import { identityKindsOf } from './private/identity-block';
 import {
   buildMultipartArchive, CLOUD_CONFIG_TYPE, cloudConfigUsersOf, CloudInitUserData, cloudInitUserDataOf, RECOGNISED_STARTS,
 } from './private/cloud-init-user-data';
@@ -553,7 +554,7 @@ function identityProblem(target: LoginTarget, identity: IUserAssignedIdentity | 
       };
     }
     if (type !== undefined && !isLiteral(type)) return undefined;
-    return type?.includes('SystemAssigned') ? undefined : {
+    return identityKindsOf(type).systemAssigned ? undefined : {
       message: `is not set and the target's identity block has no system-assigned identity (type ${JSON.stringify(type ?? null)}) to log in with`,
       fix: 'give the target identity { type = "SystemAssigned" } (DockerVirtualMachine: systemAssignedIdentity: true), or pass a user-assigned identity attached to it as options.identity',
     };
