@@ -106,8 +106,7 @@ export class Principal extends Construct implements IPrincipal {
     principalId: string,
     principalType: PrincipalType = PrincipalType.SERVICE_PRINCIPAL,
   ): IPrincipal {
-    const principal = new Principal(scope, id, principalId, principalType);
-    const v = new PropsValidator('Principal.fromPrincipalId', principal);
+    const v = PropsValidator.ofChild('Principal.fromPrincipalId', scope, id);
     v.expectGiven({ principalId }, {
       principalId: 'pass the principal\'s object ID: az ad user|group|sp show --id <name> --query id',
     });
@@ -117,7 +116,7 @@ export class Principal extends Construct implements IPrincipal {
     v.expectLiteral(principalType ?? undefined, (x) => types.includes(x), 'principalType', `is not one of ${types.join(', ')}`,
       'use PrincipalType.SERVICE_PRINCIPAL, PrincipalType.GROUP or PrincipalType.USER');
     v.throwIfInvalid();
-    return principal;
+    return new Principal(scope, id, principalId, principalType);
   }
 
   /**
