@@ -1,6 +1,8 @@
 import type * as ScaleSetModule from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
 import type { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
+import type { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
 import type { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import type { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
@@ -13,6 +15,7 @@ import { ContainerRegistryLogin, IRegistryLogin, PullImagesOptions } from './reg
 import { createDockerNetwork, defaultLoginIdentity, identityBlockOf } from './private/docker-network';
 import { validateDockerVmProps } from './private/docker-vm-props';
 import { isLiteral } from './private/validation';
+import { VmOutbound } from './vm-outbound';
 
 /**
  * The scale set class is loaded on first use: it is the largest provider class the library uses (0.8 MB), and
@@ -64,6 +67,12 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
   public readonly virtualNetwork?: VirtualNetwork;
   /** The subnet, when the construct created one. */
   public readonly subnet?: Subnet;
+  /** The outbound path: `props.outbound`, or its default. */
+  public readonly outbound: VmOutbound;
+  /** The NAT gateway, when the construct created one (`VmOutbound.natGateway()`, the default for the subnet it creates). */
+  public readonly natGateway?: NatGateway;
+  /** The NAT gateway's public IP (the instances' outbound address), when the construct created one. */
+  public readonly natGatewayPublicIp?: PublicIp;
   /** The scale set's resource ID. */
   public get scaleSetId(): string {
     return this.resource.id;
@@ -100,6 +109,9 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
     this.networkSecurityGroup = network.networkSecurityGroup;
     this.virtualNetwork = network.virtualNetwork;
     this.subnet = network.subnet;
+    this.outbound = network.outbound;
+    this.natGateway = network.natGateway;
+    this.natGatewayPublicIp = network.natGatewayPublicIp;
 
     const image = props.image ?? UbuntuImage.UBUNTU_22_04;
     this.resource = new (loadScaleSetModule().LinuxVirtualMachineScaleSet)(this, 'Default', {
@@ -129,8 +141,8 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
       secureBootEnabled: true,
       vtpmEnabled: true,
       identity: identityBlockOf(this.hasSystemAssignedIdentity, this.userAssignedIdentities),
-      // The subnet's NSG guards the instances before they boot.
-      dependsOn: network.subnetNetworkSecurityGroup ? [network.subnetNetworkSecurityGroup] : undefined,
+      // The subnet's NSG guards the instances before they boot, and cloud-init's first run has its outbound path.
+      dependsOn: network.subnetNetworkSecurityGroup ? [network.subnetNetworkSecurityGroup, ...network.outboundReady] : undefined,
     });
     this.login = new ContainerRegistryLogin(this, 'Login', {
       target: this.resource, loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod,
