@@ -28,7 +28,7 @@ const TIMER_PATH = '/etc/systemd/system/acr-login.timer';
  * The bootstrap of format 1, frozen: it is every VM's custom_data, and a change to it replaces every VM.
  * A change here is a new bootstrap format, in a major release (docs/bootstrap.md, "Upgrade policy").
  */
-const FORMAT_1_SHA256 = '978b417131681a659bbbc2a2eeff7d52a2cc59ffe54ae6b399fb59482cf0e380';
+const FORMAT_1_SHA256 = 'e20775acd1f7676fa14ce6b2d58ee5d46c4219bee8fda7d3e396e4de4aa5a282';
 /** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
 const USER_DATA_LIMIT_BYTES = 49152;
 
@@ -234,9 +234,9 @@ describe('acr-bootstrap run', () => {
     return { failFirst, body: `printf '%s\\n%s' '${Buffer.from(text, 'utf8').toString('base64')}' ${status}` };
   }
 
-  function run(root: string, curl: FakeTool, env: Record<string, string> = {}) {
+  function run(root: string, curl: FakeTool, env: Record<string, string> = {}, tools: Record<string, FakeTool> = {}) {
     fakes?.remove();
-    fakes = new FakeBin({ curl });
+    fakes = new FakeBin({ curl, ...tools });
     return fakes.run(BOOTSTRAP, ['run'], { ACR_BOOTSTRAP_ROOT: root, ...env });
   }
 
@@ -271,6 +271,24 @@ describe('acr-bootstrap run', () => {
     const again = run(root, imds(userData(stubPayload('v2'))));
     expect(again.stdout).not.toContain('installed payload');
     expect(again.stdout).toContain('payload v2: run');
+  });
+
+  it('replaces the payload atomically: renamed from a file beside it, not moved from /run (another file system)', () => {
+    // GIVEN an installed payload, and a recording mv (the system's, after the record)
+    const root = tempDir();
+    run(root, imds(userData(stubPayload('v1'))));
+    // WHEN a new payload arrives
+    const result = run(root, imds(userData(stubPayload('v2'))), {}, { mv: { body: 'exec /bin/mv "$@"' } });
+    // THEN the one mv onto the payload renames a file of the payload's own directory
+    expect(result.status).toBe(0);
+    const onto = (fakes?.calls() ?? []).filter((c) => c.startsWith('mv ') && c.endsWith(` ${payloadPath(root)}`));
+    expect(onto).toHaveLength(1);
+    const source = onto[0].split(' ')[2];
+    expect(path.dirname(source)).toBe(path.dirname(payloadPath(root)));
+    expect(path.basename(source)).toMatch(/^acr-login\.[A-Za-z0-9]{6}$/);
+    // AND nothing is left beside it
+    expect(fs.readdirSync(path.dirname(payloadPath(root))).sort()).toEqual(['acr-login', 'seen-user-data']);
+    expect(fs.readFileSync(payloadPath(root), 'utf8')).toBe(stubPayload('v2'));
   });
 
   it('prefers /etc/acr-login/user-data (VM extension, golden images) and then asks no metadata service', () => {
