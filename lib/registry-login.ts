@@ -230,8 +230,9 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
    *
    * It can install Docker, the login service and its timer, and pull images. It cannot assign an identity
    * to the VM (`az vm identity assign` first), change its custom data, user data, network or size, or run when
-   * the VM's extension operations are off or it has no Azure Linux agent; a VM takes one CustomScript
-   * extension, so it replaces another one.
+   * the VM's extension operations are off or it has no Azure Linux agent. Azure allows one CustomScript extension
+   * per Linux VM: on a VM that has one under another name, Azure refuses this one ("Multiple VMExtensions per
+   * handler not supported") and the apply fails; remove the other first.
    */
   public static onExistingVirtualMachine(scope: Construct, id: string, props: ExistingVirtualMachineLoginProps): ExistingVirtualMachineLogin {
     return new ExistingVirtualMachineLogin(scope, id, props);
