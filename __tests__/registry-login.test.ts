@@ -493,6 +493,21 @@ describe('ContainerRegistryLogin.onExistingVirtualMachine', () => {
     }]);
   });
 
+  test('Terraform waits for the first login: the extension\'s create and update timeouts are its budget, one step and a margin', () => {
+    // The provider's default (30 minutes) is shorter than the default budget alone; a run ends by its budget plus one
+    // bounded step (the payload's step_timeout_seconds).
+    expect(loginPayload()).toContain('\nreadonly step_timeout_seconds=1800\n');
+    const timeoutsFor = (loginTimeoutSeconds?: number) => {
+      const stack = newStack();
+      ContainerRegistryLogin.onExistingVirtualMachine(stack, 'Legacy', { virtualMachineId: VM_ID, adminUsername: 'azureuser', loginTimeoutSeconds })
+        .pullImages(importedRegistry(stack), ['a:1']);
+      return body(synth(stack), 'azurerm_virtual_machine_extension').timeouts;
+    };
+    expect(timeoutsFor()).toEqual({ create: '70m', update: '70m' }); // 30 min budget + 30 min step + 10 min
+    expect(timeoutsFor(900)).toEqual({ create: '55m', update: '55m' });
+    expect(timeoutsFor(7200)).toEqual({ create: '160m', update: '160m' });
+  });
+
   test('the extension script writes the user data and installs the bootstrap, run against a fake systemctl', () => {
     // GIVEN the login on an existing VM, to a registry and identity with literal attributes
     const stack = newStack();

@@ -17,12 +17,15 @@ import { LoginTarget, loginTargetOf } from './private/login-target';
 import { validateLoginSettings, validatePullImages } from './private/registry-login-props';
 import { isLiteral, PropsValidator } from './private/validation';
 import {
-  BOOTSTRAP_FORMAT, bootstrapCloudConfig, bootstrapInstallScript, estimatedBytes, loginPayload, RegistryLogin, renderUserDataHead,
-  terraformBase64,
+  BOOTSTRAP_FORMAT, bootstrapCloudConfig, bootstrapInstallScript, DEFAULT_LOGIN_TIMEOUT_SECONDS, estimatedBytes, loginPayload, RegistryLogin,
+  renderUserDataHead, STEP_TIMEOUT_SECONDS, terraformBase64,
 } from './private/vm-scripts';
 
 /** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
 const USER_DATA_LIMIT_BYTES = 49152;
+
+/** Beyond the first run's budget, what the existing VM's extension may take to install itself and the bootstrap. */
+const EXTENSION_MARGIN_MINUTES = 10;
 
 /** The merge rules of the bootstrap's part when it joins a team's cloud-config: append to their lists, never replace. */
 const BOOTSTRAP_MERGE_TYPE = 'list(append)+dict(no_replace,recurse_list)+str()';
@@ -194,6 +197,11 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
   /** The user data as a base64 Terraform value: the per-machine head as one `format()`, the payload a reference. */
   protected userDataValue(): string {
     return terraformBase64(this.userDataText());
+  }
+
+  /** The retry budget of one run, in seconds. */
+  protected get loginTimeoutSeconds(): number {
+    return this.settings.loginTimeoutSeconds ?? DEFAULT_LOGIN_TIMEOUT_SECONDS;
   }
 
   /** The head of the user data: settings and logins, up to the payload marker. */
@@ -403,7 +411,18 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
       protectedSettings: this.protectedSettings(),
       // After the identity check: a VM without the identity fails the plan, before anything is installed.
       dependsOn: [this.virtualMachine],
+      // The extension's status is the first run's, which the provider's default 30 minutes would not wait for.
+      timeouts: { create: this.extensionTimeout(), update: this.extensionTimeout() },
     });
+  }
+
+  /**
+   * How long Terraform waits for the extension: the first run's budget, one step beyond it (a run ends by its
+   * budget plus one bounded step), and {@link EXTENSION_MARGIN_MINUTES} for the extension's own install.
+   */
+  private extensionTimeout(): string {
+    const budgetSeconds = this.loginTimeoutSeconds + STEP_TIMEOUT_SECONDS;
+    return `${Math.ceil(budgetSeconds / 60) + EXTENSION_MARGIN_MINUTES}m`;
   }
 
   protected defaultIdentity(): IUserAssignedIdentity | undefined {

@@ -43,6 +43,8 @@ export const DEFAULT_LOGIN_TIMEOUT_SECONDS = 1800;
 export const MIN_LOGIN_TIMEOUT_SECONDS = 900;
 /** The payload caps a larger budget (a run must end well before the timer's next one). */
 export const MAX_LOGIN_TIMEOUT_SECONDS = 7200;
+/** The payload bounds each step that can hang by this (`step_timeout_seconds`): a run ends by its budget plus one step. */
+export const STEP_TIMEOUT_SECONDS = 1800;
 const LOGIN_METHODS: readonly LoginMethod[] = ['token-exchange', 'azure-cli'];
 
 /** What registry names, host names, GUIDs and image references are made of; the payload checks the same. */
