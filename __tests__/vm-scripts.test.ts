@@ -18,6 +18,8 @@ import { VM_ASSET_DIR, vmAsset } from '../lib/private/vm-scripts/assets';
 import { FakeBin, FakeTool, hasTool, itPassesShellChecks, itWithTool, writeExecutable } from './support/fake-bin';
 import { FakeAzure } from './support/fake-bin/fake-azure';
 import { FAKE_ADMIN, fakeMachine } from './support/fake-bin/machine';
+import { sshPublicKey } from './support/docker-vm-stacks';
+import { textOf } from './support/login-data';
 
 const ADMIN = 'azureuser';
 const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
@@ -470,6 +472,67 @@ describe('upgrading the library', () => {
     expect(next.terraformBase64(next.bootstrapCloudConfig())).toBe(terraformBase64(bootstrapCloudConfig()));
     expect(next.bootstrapInstallScript()).toBe(bootstrapInstallScript());
   });
+});
+
+describe('upgrading the library: a DockerVirtualMachine stack', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any -- fresh module registries, synthesized JSON */
+  const CHANGE: [string, string] = ['readonly step_timeout_seconds=1800', 'readonly step_timeout_seconds=2400'];
+
+  /**
+   * The tutorial's VM (a user-assigned identity pulls), synthesized by the library loaded afresh: as it is, or as a
+   * release whose payload (vm/acr-login.sh) has one line changed. The same SSH key for both.
+   */
+  function synthTutorial(changedPayload: boolean): any {
+    const key = sshPublicKey();
+    let json: any;
+    jest.isolateModules(() => {
+      if (changedPayload) {
+        const assets = jest.requireActual<typeof import('../lib/private/vm-scripts/assets')>('../lib/private/vm-scripts/assets');
+        jest.doMock('../lib/private/vm-scripts/assets', () => ({
+          ...assets,
+          vmAsset: (name: Parameters<typeof assets.vmAsset>[0]) => (name === 'acr-login.sh' ? assets.vmAsset(name).replace(...CHANGE) : assets.vmAsset(name)),
+        }));
+      }
+      const { Testing: IsolatedTesting } = require('cdktf') as typeof import('cdktf');
+      const stacks = require('./support/docker-vm-stacks') as typeof import('./support/docker-vm-stacks');
+      const { DockerVirtualMachine } = require('../lib/docker-vm') as typeof import('../lib/docker-vm');
+      const stack = stacks.newStack();
+      const registry = stacks.newRegistry(stack);
+      const identity = stacks.newIdentity(stack);
+      const vm = new DockerVirtualMachine(stack, 'DockerVm', stacks.vmProps({ sshPublicKey: key, userAssignedIdentities: [identity] }));
+      registry.grantPull(identity);
+      vm.pullImages(registry, ['aci-helloworld:v1'], { identity });
+      json = JSON.parse(IsolatedTesting.synth(stack));
+    });
+    jest.dontMock('../lib/private/vm-scripts/assets');
+    return json;
+  }
+
+  /** The paths at which two JSON values differ. */
+  function differences(a: any, b: any, at = ''): string[] {
+    if (a === b) return [];
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return [at];
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((key) => differences(a[key], b[key], at ? `${at}.${key}` : key));
+  }
+
+  it('keeps custom_data identical and changes user_data, in place: nothing else in the stack differs', () => {
+    // GIVEN the same stack synthesized by this release and by one whose payload differs in one line
+    const current = synthTutorial(false);
+    const next = synthTutorial(true);
+    const vmOf = (json: any) => Object.values(json.resource.azurerm_linux_virtual_machine)[0] as any;
+    // THEN custom_data (ForceNew: a change would replace the VM) is the same JSON, and so is the bootstrap it references
+    expect(vmOf(next).custom_data).toBe('${local.AcrLoginBootstrap}');
+    expect(vmOf(next).custom_data).toBe(vmOf(current).custom_data);
+    expect(next.locals.AcrLoginBootstrap).toBe(current.locals.AcrLoginBootstrap);
+    // AND the user data Terraform computes (updated in place) differs, in the changed line only
+    const userData = (json: any) => textOf(json, vmOf(json).user_data).split('\n');
+    expect(userData(next)).not.toEqual(userData(current));
+    expect(userData(next).filter((line, i) => line !== userData(current)[i])).toEqual([CHANGE[1]]);
+    // AND the only difference in the whole stack is the payload local that user_data references
+    expect(differences(current, next)).toEqual(['locals.AcrLoginPayload']);
+  });
+  /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 });
 
 describe('terraformBase64', () => {
