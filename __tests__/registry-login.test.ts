@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { ContainerRegistryLogin, RegistryLoginMethod, VmBootstrap } from '../lib/registry-login';
 import { bootstrapCloudConfig, bootstrapInstallScript, loginPayload } from '../lib/private/vm-scripts';
 import { UserAssignedIdentity } from '../lib/identity';
-import { importedRegistry, newIdentity, newRegistry, newStack, RG, SUBSCRIPTION } from './support/docker-vm-stacks';
+import { importedRegistry, newIdentity, newRegistry, newStack, RG, SUBSCRIPTION, systemAssignedVm } from './support/docker-vm-stacks';
 import { validationErrorOf } from './support/errors';
 import { FakeBin, itWithTool, writeExecutable } from './support/fake-bin';
 import { FakeAzure } from './support/fake-bin/fake-azure';
@@ -320,11 +320,34 @@ describe('ContainerRegistryLogin refuses what would not log in', () => {
     expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good) })).not.toThrow();
   });
 
-  test('a Flexible scale set with user_data_base64 of its own', () => {
+  test('a Flexible scale set with user_data_base64 of its own; without it the login attaches', () => {
     const stack = newStack();
     const target = rawFlexibleScaleSet(stack, { userDataBase64: 'IyEvYmluL2Jhc2gK' });
     const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', { target }));
-    expect(error.problems.map((p) => p.property)).toEqual(['user_data_base64']);
+    expect(error.message.split('\n')).toEqual(["ContainerRegistryLogin at 'Test/Login' has invalid input:", `  - ${USER_DATA.replace(/^user_data:/, 'user_data_base64:')}`]);
+    const good = newStack();
+    expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawFlexibleScaleSet(good) })).not.toThrow();
+  });
+
+  test('a second login on the same target: one login per target; a login on another target passes', () => {
+    // GIVEN a VM with its login
+    const stack = newStack();
+    const vm = rawVm(stack, { identity: { type: 'SystemAssigned' } });
+    new ContainerRegistryLogin(stack, 'Login', { target: vm });
+    // WHEN another login is attached to it
+    const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Again', { target: vm }));
+    // THEN it is refused as a second login, not as user data of the target's own
+    expect(error.message.split('\n')).toEqual([
+      "ContainerRegistryLogin at 'Test/Again' has invalid input:",
+      '  - target: "Test/Golden" already has a ContainerRegistryLogin (Test/Login), which owns its user data. ' +
+        'Fix: one login per target; call pullImages on the existing one',
+    ]);
+    // AND a DockerVirtualMachine's own login counts as one
+    const { vm: dockerVm } = systemAssignedVm();
+    expect(validationErrorOf(() => new ContainerRegistryLogin(dockerVm, 'Another', { target: dockerVm.resource })).message)
+      .toContain('already has a ContainerRegistryLogin (Test/DockerVm/Login), which owns its user data. Fix: one login per target; call pullImages on the existing one');
+    // AND the neighbour: a login on a second VM of the same stack
+    expect(() => new ContainerRegistryLogin(stack, 'Other', { target: rawVm(stack, { name: 'golden-2' }, 'Golden2') })).not.toThrow();
   });
 
   test('custom data that cloud-init does not run; a cloud-config passes', () => {
@@ -339,10 +362,18 @@ describe('ContainerRegistryLogin refuses what would not log in', () => {
     expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good, { customData: base64('#cloud-config\n{}\n') }) })).not.toThrow();
   });
 
-  test('custom data that is not base64', () => {
+  test('custom data that is not base64; its base64 passes', () => {
     const stack = newStack();
     const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', { target: rawVm(stack, { customData: '#cloud-config' }) }));
-    expect(error.problems[0].property).toBe('custom_data');
+    expect(error.message.split('\n')).toEqual([
+      "ContainerRegistryLogin at 'Test/Login' has invalid input:",
+      '  - custom_data: "#cloud-config" is not user data cloud-init runs (base64 of a text starting with "#cloud-config-archive", ' +
+        '"#cloud-config-jsonp", "## template: jinja", "#cloud-boothook", "#include-once", "#part-handler", "#cloud-config", "#include", ' +
+        '"#!", or a MIME multipart archive). Fix: give the target cloud-init user data in base64 (e.g. Buffer.from("#cloud-config\\n...")' +
+        '.toString("base64")), or remove its custom data',
+    ]);
+    const good = newStack();
+    expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good, { customData: base64('#cloud-config\n') }) })).not.toThrow();
   });
 
   test('custom data that is a token; with installBootstrap: false it is left alone', () => {
@@ -443,12 +474,25 @@ describe('ContainerRegistryLogin refuses what would not log in', () => {
       'DockerVirtualMachineScaleSet, which have their login');
   });
 
-  test('login settings out of range', () => {
+  test('login settings out of range; the limits and every method pass', () => {
     const stack = newStack();
     const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', {
       target: rawVm(stack), loginTimeoutSeconds: 60, loginMethod: 'ssh' as RegistryLoginMethod,
     }));
-    expect(error.problems.map((p) => p.property)).toEqual(['loginTimeoutSeconds', 'loginMethod']);
+    expect(error.message.split('\n')).toEqual([
+      "ContainerRegistryLogin at 'Test/Login' has invalid input:",
+      '  - loginTimeoutSeconds: 60 must be a whole number of at least 900 seconds: role assignments take up to 10 minutes to propagate ' +
+        '(and at most 7200: a run ends before the timer\'s next one). Fix: leave it at the default (1800) or choose 900 to 7200',
+      '  - loginMethod: "ssh" is not a login method (token-exchange, azure-cli). Fix: use RegistryLoginMethod.TOKEN_EXCHANGE or ' +
+        'RegistryLoginMethod.AZURE_CLI',
+    ]);
+    const over = newStack();
+    expect(validationErrorOf(() => new ContainerRegistryLogin(over, 'Login', { target: rawVm(over), loginTimeoutSeconds: 7201 })).message)
+      .toContain('  - loginTimeoutSeconds: 7201 must be a whole number of at least 900 seconds');
+    for (const [loginTimeoutSeconds, loginMethod] of [[900, RegistryLoginMethod.TOKEN_EXCHANGE], [7200, RegistryLoginMethod.AZURE_CLI]] as const) {
+      const good = newStack();
+      expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good), loginTimeoutSeconds, loginMethod })).not.toThrow();
+    }
   });
 });
 

@@ -219,6 +219,9 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
   }
 }
 
+/** The login of each target: one per target, since it owns the target's user data. */
+const LOGIN_OF_TARGET = new WeakMap<IConstruct, ContainerRegistryLogin>();
+
 /**
  * The registry login on a Linux VM or scale set that your stack defines with the provider's classes: Docker,
  * the login service (token exchange, or the Azure CLI) and the images to pull, with the machine's managed identity.
@@ -273,8 +276,12 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
     v.expect(adminUsername !== undefined, 'adminUsername', adminUsername,
       `is not set and the target has no ${this.view.adminUsernameArgument}`, `set ${this.view.adminUsernameArgument} on the target, or adminUsername here`);
     validateLoginSettings(v, { ...props, adminUsername });
+    const existingLogin = LOGIN_OF_TARGET.get(this.view.resource);
+    v.expect(existingLogin === undefined, 'target', this.view.resource.node.path,
+      `already has a ContainerRegistryLogin (${existingLogin?.node.path}), which owns its user data`,
+      'one login per target; call pullImages on the existing one');
     const existingUserData = this.view.userData();
-    v.expect(existingUserData === undefined, this.view.userDataArgument, existingUserData,
+    v.expect(existingLogin !== undefined || existingUserData === undefined, this.view.userDataArgument, existingUserData,
       'is already set on the target, but the login owns the target\'s user data (its registry logins and payload, read on every run)',
       'remove the target\'s user data; keep your cloud-init in its custom data, which the login combines with its own');
     v.throwIfInvalid();
@@ -289,6 +296,7 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
     this.userData = Lazy.stringValue({ produce: () => this.userDataValue() });
     this.view.setUserData(this.userData);
     this.node.addValidation({ validate: () => this.validateTarget() });
+    LOGIN_OF_TARGET.set(this.view.resource, this);
   }
 
   protected loginsChanged(): void {
