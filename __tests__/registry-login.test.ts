@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -362,6 +363,21 @@ describe('ContainerRegistryLogin refuses what would not log in', () => {
     expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good, { customData: base64('#cloud-config\n{}\n') }) })).not.toThrow();
   });
 
+  test('their cloud-init and the bootstrap over Azure\'s 64 KiB of custom data; a smaller one passes', () => {
+    // GIVEN cloud-configs with a file of 30 KB and of 45 KB (the bootstrap adds about 8 KB)
+    const cloudConfigWith = (bytes: number) => base64(`#cloud-config\nwrite_files:\n  - path: /etc/big\n    content: ${'x'.repeat(bytes)}\n`);
+    const stack = newStack();
+    const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', { target: rawVm(stack, { customData: cloudConfigWith(45_000) }) }));
+    expect(error.message.split('\n')).toEqual([
+      "ContainerRegistryLogin at 'Test/Login' has invalid input:",
+      expect.stringMatching(new RegExp('^ {2}- custom_data: 5\\d{4} ' + escapeRegExp('bytes of custom data (the target\'s cloud-init, decompressed, and the ' +
+        'bootstrap in one archive), over Azure\'s limit of 49152 bytes (64 KiB in base64). Fix: make your cloud-init smaller (fetch large files ' +
+        'at boot, or bake them into the image), or bake the bootstrap into the image and set installBootstrap: false') + '$')),
+    ]);
+    const good = newStack();
+    expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good, { customData: cloudConfigWith(30_000) }) })).not.toThrow();
+  });
+
   test('custom data that is not base64; its base64 passes', () => {
     const stack = newStack();
     const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', { target: rawVm(stack, { customData: '#cloud-config' }) }));
@@ -535,6 +551,57 @@ describe('ContainerRegistryLogin.onExistingVirtualMachine', () => {
       condition: '${strcontains(lower(jsonencode(self.identity)), lower(jsonencode(azurerm_user_assigned_identity.AcrIdentity.id)))}',
       error_message: expect.stringContaining('Test/AcrIdentity that ContainerRegistryLogin logs in with is not assigned to the VM'),
     }]);
+  });
+
+  test('without an identity it logs in with the VM\'s system-assigned one, and the plan checks the VM has one', () => {
+    const stack = newStack();
+    ContainerRegistryLogin.onExistingVirtualMachine(stack, 'Legacy', { virtualMachineId: VM_ID, adminUsername: 'azureuser' })
+      .pullImages(importedRegistry(stack), ['aci-helloworld:v1']);
+    const json = synth(stack);
+    const data = Object.values(json.data.azurerm_virtual_machine)[0] as any;
+    expect(data.lifecycle.postcondition).toEqual([{
+      condition: '${strcontains(jsonencode(self.identity), "SystemAssigned")}',
+      error_message: 'The VM has no system-assigned identity, which ContainerRegistryLogin logs in with: ' +
+        'az vm identity assign --resource-group <group> --name <vm>',
+    }]);
+    const template = /base64decode\("([A-Za-z0-9+/]+=*)"\)/.exec(body(json, 'azurerm_virtual_machine_extension').protected_settings)![1];
+    expect(Buffer.from(template, 'base64').toString('utf8'))
+      .toContain('\nlogin registry=otherRegistry login_server=otherregistry.azurecr.io client_id= images=aci-helloworld:v1\n');
+  });
+
+  itWithTool('terraform', 'the postconditions hold, in Terraform itself, exactly for a VM that has the identity', () => {
+    // GIVEN the conditions for the system-assigned identity and for a user-assigned one
+    const stack = newStack();
+    const identity = UserAssignedIdentity.fromIdentityAttributes(stack, 'Id', {
+      identityId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/Legacy`,
+      principalId: '11111111-1111-1111-1111-111111111111', clientId: '22222222-2222-2222-2222-222222222222',
+    });
+    const login = ContainerRegistryLogin.onExistingVirtualMachine(stack, 'Legacy', { virtualMachineId: VM_ID, adminUsername: 'azureuser' });
+    login.pullImages(importedRegistry(stack), ['a:1']);
+    login.pullImages(importedRegistry(stack, 'Other'), ['b:1'], { identity });
+    const conditions = ((Object.values(synth(stack).data.azurerm_virtual_machine)[0] as any).lifecycle.postcondition as any[])
+      .map((p) => (p.condition as string).replace(/^\$\{(.*)\}$/s, '$1').replace(/self\.identity/g, 'var.identity'));
+    expect(conditions).toHaveLength(2);
+    // WHEN Terraform evaluates them for identity blocks as data.azurerm_virtual_machine reads them
+    const id = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+    const evaluate = (vmIdentity: unknown) => {
+      const dir = mkdtempSync(join(tmpdir(), 'postcondition-'));
+      writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: { identity: { type: 'any' } } }));
+      writeFileSync(join(dir, 'identity.auto.tfvars.json'), JSON.stringify({ identity: vmIdentity }));
+      const result = spawnSync('terraform', ['console'], {
+        cwd: dir, input: `jsonencode([${conditions.join(', ')}])\n`, encoding: 'utf8',
+        env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
+      });
+      expect(result.stderr).toBe('');
+      return JSON.parse(JSON.parse(result.stdout.trim())); // console prints the JSON as a quoted string
+    };
+    // THEN [system-assigned present, the user-assigned identity present], case-insensitively for the ID as Azure returns it
+    const block = (type: string, ids: string[]) => [{ type, identity_ids: ids, principal_id: '', tenant_id: '' }];
+    expect(evaluate([])).toEqual([false, false]);
+    expect(evaluate(block('SystemAssigned', []))).toEqual([true, false]);
+    expect(evaluate(block('UserAssigned', [id('legacy')]))).toEqual([false, true]);
+    expect(evaluate(block('SystemAssigned, UserAssigned', [id('Other'), id('Legacy')]))).toEqual([true, true]);
+    expect(evaluate(block('UserAssigned', [id('Other')]))).toEqual([false, false]);
   });
 
   test('Terraform waits for the first login: the extension\'s create and update timeouts are its budget, one step and a margin', () => {

@@ -18,6 +18,9 @@ import { VM_ASSET_DIR, vmAsset } from '../lib/private/vm-scripts/assets';
 import { FakeBin, FakeTool, hasTool, itPassesShellChecks, itWithTool, writeExecutable } from './support/fake-bin';
 import { FakeAzure } from './support/fake-bin/fake-azure';
 import { FAKE_ADMIN, fakeMachine } from './support/fake-bin/machine';
+import { LINUX_USERNAME } from '../lib/private/azure-names';
+import { validateLoginSettings } from '../lib/private/registry-login-props';
+import { PropsValidator } from '../lib/private/validation';
 import { sshPublicKey } from './support/docker-vm-stacks';
 import { textOf } from './support/login-data';
 
@@ -423,6 +426,25 @@ describe('renderUserDataHead', () => {
     expect(renderUserDataHead({ adminUsername: ADMIN, loginTimeoutSeconds: 7200 }, [])).toContain('login_timeout_seconds=7200\n');
     expect(renderUserDataHead({ adminUsername: ADMIN }, [{ registryName: 'r', loginServer: 'r.azurecr.io', images: ['a/b@sha256:00ff'] }]))
       .toContain('images=a/b@sha256:00ff\n');
+  });
+
+  it('has one rule for Linux user names: the constructs\' validation, this renderer and the payload agree on each name', () => {
+    // The payload's rule is the same expression (bash ERE), so a name the constructs pass is one the payload takes.
+    expect(loginPayload()).toContain(`\nreadonly linux_user='${LINUX_USERNAME.source}'\n`);
+    const names = ['azureuser', '_svc', 'a', 'a.b-c_d', 'a_', `a${'b'.repeat(63)}`, 'a.', `a${'b'.repeat(64)}`, '-a', '1a', 'a b', 'a$b', ''];
+    const accepted = (name: string) => {
+      const v = new PropsValidator('Test', new TerraformStack(Testing.app(), 'names'));
+      validateLoginSettings(v, { adminUsername: name });
+      const construct = v.ok;
+      const renderer = (() => { try { renderUserDataHead({ adminUsername: name }, []); return true; } catch { return false; } })();
+      const payload = spawnSync('bash', ['-c', `[[ $1 =~ ${LINUX_USERNAME.source} ]]`, '-', name]).status === 0;
+      return [construct, renderer, payload];
+    };
+    for (const name of names) {
+      const expected = LINUX_USERNAME.test(name);
+      expect([name, ...accepted(name)]).toEqual([name, expected, expected, expected]);
+    }
+    expect(names.filter((name) => LINUX_USERNAME.test(name))).toEqual(names.slice(0, 6));
   });
 
   it('refuses a token image: images are named at synth', () => {

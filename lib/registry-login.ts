@@ -9,6 +9,7 @@ import type { VirtualMachineExtension } from '@cdktf/provider-azurerm/lib/virtua
 import { Construct, IConstruct } from 'constructs';
 import { IUserAssignedIdentity } from './identity';
 import { IContainerRegistry } from './registry';
+import { RegistryLoginMethod } from './registry-login-method';
 import { isResourceIdOfType } from './private/azure-names';
 import {
   buildMultipartArchive, CLOUD_CONFIG_TYPE, cloudConfigUsersOf, CloudInitUserData, cloudInitUserDataOf, RECOGNISED_STARTS,
@@ -21,27 +22,18 @@ import {
   renderUserDataHead, STEP_TIMEOUT_SECONDS, terraformBase64,
 } from './private/vm-scripts';
 
+export { RegistryLoginMethod };
+
 /** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
 const USER_DATA_LIMIT_BYTES = 49152;
+/** Azure's limit on custom data, as on user data: 64 KiB of base64. */
+const CUSTOM_DATA_LIMIT_BYTES = 49152;
 
 /** Beyond the first run's budget, what the existing VM's extension may take to install itself and the bootstrap. */
 const EXTENSION_MARGIN_MINUTES = 10;
 
 /** The merge rules of the bootstrap's part when it joins a team's cloud-config: append to their lists, never replace. */
 const BOOTSTRAP_MERGE_TYPE = 'list(append)+dict(no_replace,recurse_list)+str()';
-
-/**
- * How a machine logs in to a registry with its managed identity.
- */
-export enum RegistryLoginMethod {
-  /**
-   * The identity's token from the Instance Metadata Service, exchanged at the registry (`POST /oauth2/exchange`)
-   * for a registry refresh token, then `docker login`. No Azure CLI, no Azure Resource Manager call.
-   */
-  TOKEN_EXCHANGE = 'token-exchange',
-  /** The tutorial's `az login --identity` and `az acr login --name` (installs a current Azure CLI). */
-  AZURE_CLI = 'azure-cli',
-}
 
 /**
  * Options of `pullImages`.
@@ -323,10 +315,15 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
       'give the target cloud-init user data in base64 (e.g. Buffer.from("#cloud-config\\n...").toString("base64")), or remove its custom data');
     if (!userData) return '';
     this.checkAdminUser(v, userData);
-    return Buffer.from(buildMultipartArchive([
+    const archive = buildMultipartArchive([
       { contentType: userData.contentType, filename: 'custom-data', text: userData.text },
       { contentType: CLOUD_CONFIG_TYPE, filename: 'acr-login-bootstrap', text: bootstrapCloudConfig(), headers: { 'Merge-Type': BOOTSTRAP_MERGE_TYPE } },
-    ]), 'utf8').toString('base64');
+    ]);
+    const bytes = Buffer.byteLength(archive, 'utf8');
+    v.expect(bytes <= CUSTOM_DATA_LIMIT_BYTES, argument, bytes,
+      `bytes of custom data (the target's cloud-init, decompressed, and the bootstrap in one archive), over Azure's limit of ${CUSTOM_DATA_LIMIT_BYTES} bytes (64 KiB in base64)`,
+      'make your cloud-init smaller (fetch large files at boot, or bake them into the image), or bake the bootstrap into the image and set installBootstrap: false');
+    return Buffer.from(archive, 'utf8').toString('base64');
   }
 
   /** The admin user must exist on the target: its admin user (unless their cloud-config drops it), or one their cloud-config creates. */

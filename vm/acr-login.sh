@@ -26,7 +26,7 @@ readonly magic='#acr-login-user-data 1'
 readonly payload_marker='#acr-login-payload'
 # What registry names, host names, GUIDs and image references are made of; a comma separates images.
 readonly safe='^[A-Za-z0-9][A-Za-z0-9._:@/-]*$'
-readonly linux_user='^[A-Za-z_][A-Za-z0-9._-]{0,63}$'
+readonly linux_user='^[A-Za-z_]([A-Za-z0-9._-]{0,62}[A-Za-z0-9_-])?$'
 readonly default_timeout_seconds=1800 max_timeout_seconds=7200
 # The registry's own audience: accepted whether or not the registry also accepts ARM tokens.
 readonly acr_audience=https://containerregistry.azure.net
