@@ -50,8 +50,9 @@ export interface DockerVirtualMachineScaleSetProps extends Omit<DockerVirtualMac
  *
  * A Uniform scale set (`azurerm_linux_virtual_machine_scale_set`), because it can have a system-assigned identity
  * (`registry.grantPull(vmss)`; a Flexible scale set takes user-assigned identities only) and because a change of
- * its user data reaches the running instances: adding an image to `pullImages` changes the user data, and the
- * azurerm provider then updates every instance to the new model (`upgrade_mode = "Manual"`, provider feature
+ * its user data reaches the running instances: adding an image to `pullImages` changes the user data, and so does
+ * every library release that changes the login payload (`vm/acr-login.sh`). The azurerm provider then updates
+ * every instance to the new model (`upgrade_mode = "Manual"`, provider feature
  * `roll_instances_when_required`, on by default) and reimages each in turn (feature `reimage_on_manual_upgrade`,
  * on by default). Set `reimage_on_manual_upgrade = false` in the provider's `features.virtual_machine_scale_set`
  * to update the instances in place instead: their login then pulls the new image at its next run (within 2

@@ -3,8 +3,3 @@
 export * from './bootstrap';
 export * from './user-data';
 export * from './terraform-base64';
-// Deprecated: only lib/docker-vm.ts uses these, until it moves to the bootstrap (branch vm-login).
-export { AZURE_CLI_INSTALL_SCRIPT_PATH, LOGIN_SCRIPT_PATH, renderCloudConfig, renderLoginUserData } from './cloud-config';
-export type { CloudConfigOptions } from './cloud-config';
-export * from './azure-cli-install-script';
-export * from './login-script';
