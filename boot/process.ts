@@ -7,13 +7,26 @@ export class BootTestFailure extends Error {}
 
 /** Runs a command to completion; throws with its output when it fails. Returns stdout. */
 export function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  return runBinary(command, args, options).toString('utf8');
+}
+
+/** Like {@link run}, stdout as bytes. */
+export function runBinary(command: string, args: string[], options: SpawnSyncOptions = {}): Buffer {
+  const result = spawnSync(command, args, { maxBuffer: 256 * 1024 * 1024, ...options, encoding: 'buffer' });
   if (result.error) throw new BootTestFailure(`${command}: ${result.error.message}`);
   if (result.status !== 0) {
     throw new BootTestFailure(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}\n`
-      + `${String(result.stdout ?? '')}${String(result.stderr ?? '')}`.trim());
+      + `${result.stdout.toString('utf8')}${result.stderr.toString('utf8')}`.trim());
   }
-  return String(result.stdout);
+  return result.stdout;
+}
+
+/** Background processes still running: stopped on the way out, whatever happened. */
+const running = new Set<Background>();
+
+/** Stops every background process this run started (by its own pid). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((background) => background.stop()));
 }
 
 /** A background process whose stdout and stderr go to a log file; stopped by its own pid only. */
@@ -26,7 +39,8 @@ export class Background {
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
-    this.child.on('exit', () => { this.exited = true; });
+    running.add(this);
+    this.child.on('exit', () => { this.exited = true; running.delete(this); });
   }
 
   get running(): boolean {

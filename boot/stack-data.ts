@@ -16,6 +16,8 @@ export interface MachineData {
   readonly address: string;
   readonly computerName: string;
   readonly adminUsername: string;
+  /** The admin user's SSH public key (admin_ssh_key), which Azure installs. */
+  readonly sshPublicKey: string;
   readonly customData: string;
   readonly userData: string;
   readonly identity: MachineIdentity;
@@ -85,6 +87,7 @@ function evaluateMachine(config: TerraformJson, stack: string, address: string, 
     user_data: String(block.user_data ?? ''),
     admin_username: String(block.admin_username ?? ''),
     computer_name: String(block.computer_name ?? block.name ?? ''),
+    ssh_public_key: String(firstBlock(block.admin_ssh_key)?.public_key ?? ''),
   };
   identityAddresses.forEach((identity, i) => { outputs[`identity_client_id_${i}`] = `\${${fakes.local(identity, 'client_id')}}`; });
   const texts = fakes.evaluate(outputs, dir);
@@ -98,6 +101,7 @@ function evaluateMachine(config: TerraformJson, stack: string, address: string, 
     address,
     computerName: texts.computer_name,
     adminUsername: texts.admin_username,
+    sshPublicKey: texts.ssh_public_key,
     customData: Buffer.from(texts.custom_data, 'base64').toString('utf8'),
     userData: Buffer.from(texts.user_data, 'base64').toString('utf8'),
     identity: {

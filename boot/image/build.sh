@@ -51,6 +51,8 @@ packages=(
 prefetched=(docker.io gnupg lsb-release)
 
 export BOOT_OVERLAY=$here/rootfs BOOT_WORK=$work
+# The hooks are run by mmdebstrap with the root file system as $1: single quotes are meant.
+# shellcheck disable=SC2016
 if ! mmdebstrap --variant=minbase --components=main --skip=cleanup/apt/cache \
   --aptopt='Acquire::Languages "none"' \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
@@ -64,6 +66,7 @@ if ! mmdebstrap --variant=minbase --components=main --skip=cleanup/apt/cache \
   --customize-hook='chroot "$1" systemctl mask apt-daily.timer apt-daily-upgrade.timer' \
   --customize-hook='rm -f "$1/etc/resolv.conf" && echo "nameserver 169.254.169.3" >"$1/etc/resolv.conf"' \
   --customize-hook='echo "LABEL=rootfs / ext4 rw,errors=remount-ro 0 1" >"$1/etc/fstab" && echo debian >"$1/etc/hostname"' \
+  --customize-hook='chroot "$1" apt-get clean' \
   --customize-hook="chroot \"\$1\" apt-get install --download-only -y -q ${prefetched[*]}" \
   --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
   --customize-hook='cp "$1"/boot/vmlinuz-* "$BOOT_WORK/vmlinuz" && cp "$1"/boot/initrd.img-* "$BOOT_WORK/initrd.img"' \
@@ -77,6 +80,8 @@ fi
 mkfs.ext4 -q -F -L rootfs -d "$work/rootfs" "$work/rootfs.raw" 4G >>"$work/build.log" 2>&1
 rm -rf "$work/rootfs"
 echo "$recipe_hash" >"$work/recipe-hash"
+# Readable by the user running the tests (the CA key too: it is the test CA's, trusted by these guests only).
+chmod -R a+rX "$work"
 
 # Only the newest recipe is kept.
 find "$cache_root" -mindepth 1 -maxdepth 1 -name 'bookworm-*' -exec rm -rf {} +
