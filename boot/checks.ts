@@ -95,7 +95,7 @@ export function checkRegistryPulls(checks: Checks, records: RequestRecord[], use
   for (const image of images) {
     const [repository, tag] = image.split(':');
     const pulled = records.some((record) => record.at >= sinceMs && record.status === 200 && record.note === `user ${user}`
-      && record.method === 'GET' && record.path === `/v2/${repository}/manifests/${tag}`);
+      && ['GET', 'HEAD'].includes(record.method) && record.path === `/v2/${repository}/manifests/${tag}`);
     checks.check(pulled, `the registry served ${image}'s manifest to user ${user} (basic auth with the exchanged refresh token)`, 'it did not');
   }
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
 import { Background, BootTestFailure, freePort, sleep, waitFor } from './process';
 
 /** The guest's network (QEMU user networking): it must hold IMDS's 169.254.169.254. */
@@ -41,6 +42,8 @@ export class Guest {
   private qemu?: Background;
   private sshPort = 0;
   readonly serialLog: string;
+  /** SSH's control socket: a short path (sockets are limited to 108 bytes). */
+  private readonly sshControlDir = mkdtempSync(join(tmpdir(), 'acr-boot-ssh-'));
 
   constructor(private readonly options: GuestOptions) {
     mkdirSync(options.dir, { recursive: true });
@@ -123,6 +126,15 @@ export class Guest {
     await this.closeSshMaster();
     const exited = await Promise.race([this.qemu.waitForExit().then(() => true), sleep(60_000).then(() => false)]);
     if (!exited) await this.qemu.stop();
+    rmSync(this.sshControlDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Ends the shared SSH connection: the next command logs in afresh, with the groups the admin user has now
+   * (a session opened before the login service added the user to `docker` does not have that group).
+   */
+  async newSession(): Promise<void> {
+    await this.closeSshMaster();
   }
 
   private async closeSshMaster(): Promise<void> {
@@ -135,7 +147,7 @@ export class Guest {
       '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=20',
       '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=6',
       // One connection for every command: key exchanges are slow under software emulation.
-      '-o', 'ControlMaster=auto', '-o', `ControlPath=${this.options.dir}/ssh-%C`, '-o', 'ControlPersist=300',
+      '-o', 'ControlMaster=auto', '-o', `ControlPath=${this.sshControlDir}/%C`, '-o', 'ControlPersist=300',
       `${this.options.sshUser}@127.0.0.1`,
     ];
   }
@@ -154,7 +166,7 @@ function accelArgs(accelerator: Accelerator): string[] {
 export async function probeAccelerator(imageDir: string, dir: string): Promise<{ accelerator?: Accelerator; report: string }> {
   mkdirSync(dir, { recursive: true });
   const hostBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  const cache = join(imageDir, `accelerator.${hostBoot}`);
+  const cache = join(dirname(imageDir), `accelerator.${hostBoot}`);
   if (existsSync(cache)) {
     const cached = readFileSync(cache, 'utf8').trim() as Accelerator;
     return { accelerator: cached, report: `${cached} (probed earlier in this host boot)` };

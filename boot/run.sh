@@ -4,6 +4,7 @@
 #
 #   BOOT_REQUIRED=1       a machine where QEMU cannot run fails instead of skipping (CI)
 #   BOOT_STACKS=a,b       only these example stacks (default: both)
+#   BOOT_SEQUENTIAL=1     boot the stacks one after the other (default: side by side)
 #   BOOT_BREAK=admin-user|service-user   a deliberately broken machine: the test must fail
 #   BOOT_ARTIFACTS=DIR    where the evidence goes (default boot/.artifacts)
 #   BOOT_CACHE_DIR=DIR    where the guest image is cached (default /var/cache/acr-boot-test)

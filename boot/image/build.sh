@@ -43,12 +43,14 @@ echo "guest image: building $image_dir (Debian $suite, mmdebstrap; log: $work/bu
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=acr boot test CA' \
   -keyout "$work/ca.key" -out "$work/ca.crt" 2>>"$work/build.log"
 
+# What an Ubuntu server cloud image has (the packages Docker recommends among them), on Debian.
 packages=(
   apparmor systemd-sysv udev dbus linux-image-cloud-amd64 initramfs-tools cloud-init locales
   curl ca-certificates sudo iproute2 netbase procps openssh-server python3
+  gnupg lsb-release git xz-utils patch iptables needrestart libnss-myhostname
 )
 # What the code under test installs, fetched ahead (not installed) to spare the mirror and the clock.
-prefetched=(docker.io gnupg lsb-release)
+prefetched=(docker.io)
 
 export BOOT_OVERLAY=$here/rootfs BOOT_WORK=$work
 # The hooks are run by mmdebstrap with the root file system as $1: single quotes are meant.
@@ -67,7 +69,7 @@ if ! mmdebstrap --variant=minbase --components=main --skip=cleanup/apt/cache \
   --customize-hook='rm -f "$1/etc/resolv.conf" && echo "nameserver 169.254.169.3" >"$1/etc/resolv.conf"' \
   --customize-hook='echo "LABEL=rootfs / ext4 rw,errors=remount-ro 0 1" >"$1/etc/fstab" && echo debian >"$1/etc/hostname"' \
   --customize-hook='chroot "$1" apt-get clean' \
-  --customize-hook="chroot \"\$1\" apt-get install --download-only -y -q ${prefetched[*]}" \
+  --customize-hook="chroot \"\$1\" apt-get install --download-only -o APT::Install-Recommends=true -y -q ${prefetched[*]}" \
   --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
   --customize-hook='cp "$1"/boot/vmlinuz-* "$BOOT_WORK/vmlinuz" && cp "$1"/boot/initrd.img-* "$BOOT_WORK/initrd.img"' \
   "$suite" "$work/rootfs" \
