@@ -13,6 +13,7 @@ export interface GuestFacts {
   readonly azure_dir: Record<string, string> | null;
   readonly azure_marker: string | null;
   readonly cloud_init: { status: number; out: string; err: string };
+  readonly az: { path: string; sha256: string | null; package: string };
 }
 
 /** The checks of one scenario: every one is run and reported, then the scenario fails if any did. */

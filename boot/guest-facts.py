@@ -40,6 +40,14 @@ def directory(path):
     return files
 
 
+def sha256(path):
+    try:
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return None
+
+
 images = sh("docker images --format '{{.Repository}}:{{.Tag}}'")
 print(json.dumps({
     "user": sh("id -un")["out"].strip(),
@@ -55,4 +63,6 @@ print(json.dumps({
     "azure_marker": open(os.path.expanduser("~/.azure/boot-test-marker")).read()
     if os.path.exists(os.path.expanduser("~/.azure/boot-test-marker")) else None,
     "cloud_init": sh("sudo cloud-init status --long"),
+    "az": {"path": sh("command -v az")["out"].strip(), "sha256": sha256("/usr/bin/az"),
+           "package": sh("dpkg-query -W -f '${Status} ${Version}' azure-cli")["out"]},
 }))

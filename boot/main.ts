@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'crypto';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Checks, checkCloudInitDone, checkLoggedIn, checkRegistryPulls, checkRetries, credentialsIn, GuestFacts, serviceFinished } from './checks';
-import { ACR_REFRESH_TOKEN_USER, FakeAzure } from './fake-azure';
+import { ACR_REFRESH_TOKEN_USER, FakeAzure, RequestRecord } from './fake-azure';
 import { Guest, probeAccelerator } from './guest';
 import { BootTestFailure, seconds, stopAll, waitFor } from './process';
 import { Registry, issueCertificate } from './registry';
@@ -23,13 +23,15 @@ interface Plan {
   readonly exchangeRefusals: number;
   /** Serve the user_data of the stack synthesized with another image; `systemctl start acr-login.service`. */
   readonly userDataChange: boolean;
+  /** Serve the user_data with `login_method=azure-cli`: the image's current Azure CLI logs in, uninstalled. */
+  readonly azureCliMethod: boolean;
   /** Reboot: the timer and the service come back. */
   readonly reboot: boolean;
 }
 
 const PLANS: Plan[] = [
-  { stack: 'acr-pull-user-assigned', tokenRefusals: 3, exchangeRefusals: 0, userDataChange: true, reboot: true },
-  { stack: 'acr-pull-system-assigned', tokenRefusals: 1, exchangeRefusals: 2, userDataChange: false, reboot: false },
+  { stack: 'acr-pull-user-assigned', tokenRefusals: 3, exchangeRefusals: 0, userDataChange: true, azureCliMethod: true, reboot: true },
+  { stack: 'acr-pull-system-assigned', tokenRefusals: 1, exchangeRefusals: 2, userDataChange: false, azureCliMethod: false, reboot: false },
 ];
 
 /**
@@ -42,6 +44,9 @@ type Break = (typeof BREAKS)[number];
 const RENAMED_ADMIN = 'renamedadmin';
 
 const MARKER_FILE = join(__dirname, 'image/rootfs/etc/skel/.azure/boot-test-marker');
+const FAKE_AZ_FILE = join(__dirname, 'image/rootfs/usr/bin/az');
+/** The Azure CLI's resource for `az login --identity` and the token `az acr login` exchanges (ARM's). */
+const ARM_RESOURCE = 'https://management.core.windows.net/';
 const WAIT = { ssh: 10 * 60_000, cloudInit: 15 * 60_000, service: 15 * 60_000, reboot: 8 * 60_000 };
 
 interface Context {
@@ -86,7 +91,7 @@ async function main(): Promise<number> {
   const changedImage = env('BOOT_CHANGED_IMAGE');
   const stacks = process.env.BOOT_STACKS?.split(',');
   let plans = PLANS.filter((plan) => !stacks || stacks.includes(plan.stack));
-  if (breakage) plans = [{ ...plans[0], userDataChange: false, reboot: false }];
+  if (breakage) plans = [{ ...plans[0], userDataChange: false, azureCliMethod: false, reboot: false }];
 
   // The data of every machine, evaluated by Terraform: the stacks as synthesized, and with another image.
   const machines = new Map<string, { base: MachineData; changed: MachineData }>();
@@ -231,7 +236,36 @@ async function runPlan(plan: Plan, base: MachineData, changed: MachineData, cont
       change.throwIfFailed();
     }
 
-    // 3. Reboot: the timer comes back and runs the service again.
+    // 3. The azure-cli login method on a machine that has a current Azure CLI (a golden image): used as it is.
+    if (plan.azureCliMethod) {
+      const switched = withLoginMethod(plan.userDataChange ? changed.userData : base.userData, 'azure-cli');
+      if (switched === undefined) {
+        log('no login_method setting in this design\'s user data: the first boot logged in with the Azure CLI');
+      } else {
+        phase = Date.now();
+        fake.setUserData(switched);
+        writeFileSync(join(dir, 'user_data.azure-cli.txt'), switched);
+        await guest.sshOk('sudo systemctl start acr-login.service', { timeoutMs: WAIT.service });
+        await guest.newSession();
+        current = await facts();
+        const images = plan.userDataChange ? [context.baseImage, context.changedImage] : [context.baseImage];
+        const since = (kind: RequestRecord['kind']) => fake.requestsOf(kind).filter((record) => record.at >= phase && record.status === 200);
+        const cli = new Checks('user_data with login_method=azure-cli, the image has a current Azure CLI; systemctl start acr-login.service');
+        checkLoggedIn(cli, current, expected(images));
+        cli.check(since('imds-token').some((record) => record.note.includes(ARM_RESOURCE)),
+          'the Azure CLI logged in (az login --identity: an ARM token from IMDS)', 'no ARM token was requested');
+        cli.check(since('exchange').some((record) => record.note.includes(ARM_RESOURCE)),
+          'az acr login exchanged its token at the registry', 'no exchange of an ARM token');
+        const imageAz = createHash('sha256').update(readFileSync(FAKE_AZ_FILE)).digest('hex');
+        cli.check(current.az.sha256 === imageAz && !current.az.package.includes('install ok installed'),
+          "the image's current Azure CLI was used as it is (no azure-cli package installed over it)",
+          `/usr/bin/az ${current.az.sha256 === imageAz ? 'unchanged' : 'replaced'}, azure-cli package: ${current.az.package || 'none'}`);
+        log(`${cli.report()}\n  (${seconds(phase)})`);
+        cli.throwIfFailed();
+      }
+    }
+
+    // 4. Reboot: the timer comes back and runs the service again.
     if (plan.reboot) {
       phase = Date.now();
       const bootId = current.boot_id;
@@ -268,12 +302,17 @@ async function runPlan(plan: Plan, base: MachineData, changed: MachineData, cont
   return ok;
 }
 
+/** The user data with another `login_method=` setting; undefined when it has none (the design before it). */
+function withLoginMethod(userData: string, method: string): string | undefined {
+  return /^login_method=\S*$/m.test(userData) ? userData.replace(/^login_method=\S*$/m, `login_method=${method}`) : undefined;
+}
+
+/** BOOT_BREAK=service-user: acr-login.service runs as a user that does not exist (its User= changed or added). */
 function breakData(customData: string, breakage?: Break): string {
   if (breakage !== 'service-user') return customData;
-  if (!/^User=\S+$/m.test(customData)) {
-    throw new BootTestFailure('BOOT_BREAK=service-user: the custom_data has no User= line (the service runs as root in this design); use BOOT_BREAK=admin-user');
-  }
-  return customData.replace(/^User=\S+$/m, 'User=nosuchuser');
+  if (/^(\s*)User=\S+$/m.test(customData)) return customData.replace(/^(\s*)User=\S+$/m, '$1User=nosuchuser');
+  if (!/^(\s*)\[Service\]$/m.test(customData)) throw new BootTestFailure('BOOT_BREAK=service-user: the custom_data has no [Service] section');
+  return customData.replace(/^(\s*)\[Service\]$/m, '$1[Service]\n$1User=nosuchuser');
 }
 
 /** Saves what the guest and the fake saw (journal, cloud-init, docker) and returns a summary to print. */

@@ -8,6 +8,7 @@
 #   BOOT_BREAK=admin-user|service-user   a deliberately broken machine: the test must fail
 #   BOOT_ARTIFACTS=DIR    where the evidence goes (default boot/.artifacts)
 #   BOOT_CACHE_DIR=DIR    where the guest image is cached (default /var/cache/acr-boot-test)
+#   BOOT_APP_DIR=DIR      synthesize the example stacks of another checkout (with its node_modules) instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
@@ -68,7 +69,7 @@ phase=$SECONDS
 for synth in "base $base_image" "changed $changed_image"; do
   read -r name image <<<"$synth"
   ACR_DEMO_SSH_PUBLIC_KEY=$(cat "$work/id_ed25519.pub") ACR_DEMO_IMAGE=$image \
-    npm run --silent synth -- --output "$work/synth-$name" >"$work/synth-$name.log" 2>&1 \
+    npm --prefix "${BOOT_APP_DIR:-.}" run --silent synth -- --output "$work/synth-$name" >"$work/synth-$name.log" 2>&1 \
     || { cat "$work/synth-$name.log" >&2; echo "boot test: FAILED: npm run synth ($image)" >&2; exit 1; }
 done
 echo "boot test: stacks synthesized in $((SECONDS - phase)) s" >&2

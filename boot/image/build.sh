@@ -10,6 +10,7 @@
 # (rootfs/: a fake Azure CLI, /etc/hosts entries for the fake registry from the kernel command line, the
 # admin user's ~/.azure marker, network and cloud-init datasource settings) and the test CA. Docker's
 # packages are downloaded into apt's cache but not installed: installing them is the code under test's job.
+# apt's lists are kept too: the code under test's `apt-get update` then fetches only what changed since.
 # The cache key is a hash of this directory (this script and rootfs/), so a changed recipe builds anew.
 set -euo pipefail
 
@@ -55,7 +56,7 @@ prefetched=(docker.io)
 export BOOT_OVERLAY=$here/rootfs BOOT_WORK=$work
 # The hooks are run by mmdebstrap with the root file system as $1: single quotes are meant.
 # shellcheck disable=SC2016
-if ! mmdebstrap --variant=minbase --components=main --skip=cleanup/apt/cache \
+if ! mmdebstrap --variant=minbase --components=main --skip=cleanup/apt \
   --aptopt='Acquire::Languages "none"' \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/*/copyright' \
