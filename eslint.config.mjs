@@ -12,7 +12,7 @@ const PROVIDER_ROOT_SELECTOR = `/${PROVIDER_ROOT.replaceAll('/', '\\/')}/`; // a
 
 export default defineConfig(
   {
-    ignores: ['node_modules/', 'dist/', 'cdktf.out/', '.gen/', 'coverage/', '.bench/', '**/*.d.ts'],
+    ignores: ['node_modules/', 'dist/', 'packages/cdktn/build/', 'cdktf.out/', '.gen/', 'coverage/', '.bench/', '**/*.d.ts'],
   },
   tseslint.configs.recommended,
   {

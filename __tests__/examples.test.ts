@@ -4,10 +4,11 @@ import { join } from 'path';
 import { Aspects, App, TerraformStack, Testing } from 'cdktf';
 import { AzureSecurityChecks } from '../lib';
 import { ExampleConfig, defaultSshPublicKey, readExampleConfig } from '../examples/config';
-import { PUBLIC_IP_SUPPRESSION } from '../examples/tutorial';
+import { PUBLIC_IP_SUPPRESSION, PUBLIC_REGISTRY_SUPPRESSION } from '../examples/tutorial';
+import { AksExample } from '../examples/aks/stack';
 import { SystemAssignedIdentityExample } from '../examples/system-assigned/stack';
 import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
-import { decodeTerraformBase64 } from './support/terraform-base64';
+import { loginLines, textOf } from './support/login-data';
 import { expectValidTerraform } from './support/schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON */
@@ -19,7 +20,7 @@ function config(overrides: Partial<ExampleConfig> = {}): ExampleConfig {
   return { ...readExampleConfig(Testing.app(), { ACR_DEMO_SSH_PUBLIC_KEY: SSH_KEY }), ...overrides };
 }
 
-type Variant = typeof UserAssignedIdentityExample | typeof SystemAssignedIdentityExample;
+type Variant = typeof UserAssignedIdentityExample | typeof SystemAssignedIdentityExample | typeof AksExample;
 
 function synth(variant: Variant, overrides: Partial<ExampleConfig> = {}): { text: string; json: any } {
   const app = Testing.app();
@@ -28,9 +29,9 @@ function synth(variant: Variant, overrides: Partial<ExampleConfig> = {}): { text
   return { text, json: JSON.parse(text) };
 }
 
-/** The registry logins in the VM's user data, one line each (comments left out). */
-function loginCommands(vm: any): string[] {
-  return decodeTerraformBase64(vm.user_data).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+/** The registry logins in the VM's user data, one line each. */
+function loginCommands(json: any, vm: any): string[] {
+  return loginLines(textOf(json, vm.user_data));
 }
 
 function only(json: any, kind: 'resource' | 'data', type: string): any {
@@ -69,6 +70,7 @@ describe.each([
     expect(importer.triggers).toEqual({ registry_id: '${azurerm_container_registry.Registry.id}' });
     expect(importer.provisioner).toEqual([{ 'local-exec': {
       command: 'az acr import --subscription ${element(split("/", azurerm_container_registry.Registry.id), 2)} '
+        + '--resource-group ${element(split("/", azurerm_container_registry.Registry.id), 4)} '
         + '--name ${azurerm_container_registry.Registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 '
         + '--image aci-helloworld:v1 --force',
     } }]);
@@ -81,7 +83,10 @@ describe.each([
     expect(vm.admin_username).toBe('azureuser');
     expect(vm.admin_ssh_key).toEqual([{ username: 'azureuser', public_key: SSH_KEY }]);
     expect(only(json, 'resource', 'azurerm_public_ip').sku).toBe('Standard');
-    expect(json.resource.azurerm_network_security_rule).toBeUndefined();
+    // No SSH source: the only rule denies SSH from everywhere, above Azure's AllowVnetInBound.
+    expect(only(json, 'resource', 'azurerm_network_security_rule')).toMatchObject({
+      access: 'Deny', direction: 'Inbound', destination_port_range: '22', source_address_prefix: '*', priority: 4096,
+    });
     expect(only(json, 'resource', 'azurerm_resource_group').name).toBe('myResourceGroup');
     // The registry name is the tutorial's plus a suffix of the subscription: registry names are global.
     expect(only(json, 'resource', 'azurerm_container_registry').name)
@@ -131,6 +136,7 @@ describe.each([
     expect(checks).toBeDefined();
     expect(checks!.findings.filter((f) => f.suppressionReason === undefined)).toEqual([]);
     expect(checks!.findings.map((f) => [f.ruleId, f.suppressionReason])).toEqual([
+      ['AZ-ACR-003', PUBLIC_REGISTRY_SUPPRESSION.reason],
       ['AZ-NET-003', PUBLIC_IP_SUPPRESSION.reason],
     ]);
   });
@@ -149,8 +155,8 @@ describe('the user-assigned example', () => {
       .toBe('${azurerm_user_assigned_identity.AcrIdentity.principal_id}');
     const vm = only(json, 'resource', 'azurerm_linux_virtual_machine');
     expect(vm.identity).toEqual({ type: 'UserAssigned', identity_ids: ['${azurerm_user_assigned_identity.AcrIdentity.id}'] });
-    expect(loginCommands(vm)).toEqual([
-      'registry=${azurerm_container_registry.Registry.name} '
+    expect(loginCommands(json, vm)).toEqual([
+      'login registry=${azurerm_container_registry.Registry.name} '
         + 'login_server=${azurerm_container_registry.Registry.login_server} '
         + 'client_id=${azurerm_user_assigned_identity.AcrIdentity.client_id} images=aci-helloworld:v1',
     ]);
@@ -166,9 +172,138 @@ describe('the system-assigned example', () => {
     expect(vm.identity).toEqual({ type: 'SystemAssigned' });
     expect(only(json, 'resource', 'azurerm_role_assignment').principal_id)
       .toBe('${azurerm_linux_virtual_machine.DockerVm.identity[0].principal_id}');
-    expect(loginCommands(vm)).toEqual([
-      'registry=${azurerm_container_registry.Registry.name} '
+    expect(loginCommands(json, vm)).toEqual([
+      'login registry=${azurerm_container_registry.Registry.name} '
         + 'login_server=${azurerm_container_registry.Registry.login_server} client_id= images=aci-helloworld:v1',
+    ]);
+  });
+});
+
+describe('the AKS example', () => {
+  test('synthesizes the same Terraform JSON as the reviewed snapshot', () => {
+    expect(synth(AksExample).text).toMatchSnapshot();
+  });
+
+  test('synthesizes byte-identical output twice', () => {
+    expect(synth(AksExample).text).toEqual(synth(AksExample).text);
+  });
+
+  test.each([
+    ['defaults', {}],
+    ['an existing resource group and registry, no image import', { useExistingResourceGroup: true, useExistingRegistry: true, importSampleImage: false, registryName: 'myContainerRegistry' }],
+    ['remote state', { backend: { resourceGroupName: 'tfstate-rg', storageAccountName: 'tfstatestore', containerName: 'tfstate' } }],
+  ])('is valid against the provider schemas with %s', (_case, overrides) => {
+    expectValidTerraform(synth(AksExample, overrides).text);
+  });
+
+  test('creates one small node pool and a system-assigned control-plane identity, named by the configuration', () => {
+    const { json } = synth(AksExample, { aksClusterName: 'team_cluster-1', aksNodeSize: 'Standard_B2s', aksNodeCount: 2 });
+    const cluster = only(json, 'resource', 'azurerm_kubernetes_cluster');
+    expect(cluster).toMatchObject({
+      name: 'team_cluster-1',
+      dns_prefix: 'teamcluster-1', // DNS prefixes take no underscores
+      resource_group_name: '${azurerm_resource_group.ResourceGroup.name}',
+      identity: { type: 'SystemAssigned' },
+      default_node_pool: { name: 'system', vm_size: 'Standard_B2s', node_count: 2, upgrade_settings: { max_surge: '10%' } },
+    });
+    expect(cluster).not.toHaveProperty('service_principal');
+  });
+
+  test('grants AcrPull on the registry to the kubelet identity, as az aks update --attach-acr does, never to the control plane', () => {
+    const { json } = synth(AksExample);
+    const assignment = only(json, 'resource', 'azurerm_role_assignment');
+    expect(assignment).toMatchObject({
+      principal_id: '${azurerm_kubernetes_cluster.Aks.kubelet_identity[0].object_id}',
+      principal_type: 'ServicePrincipal',
+      skip_service_principal_aad_check: true,
+      scope: '${azurerm_container_registry.Registry.id}',
+    });
+    expect(assignment.role_definition_id).toMatch(new RegExp(`/roleDefinitions/${ACR_PULL}$`));
+    expect(Object.keys(json.resource.azurerm_role_assignment)).toEqual([expect.stringMatching(/^Registry_AcrPull-Aks-KubeletIdentity_/)]);
+    expect(json.resource.azurerm_linux_virtual_machine).toBeUndefined();
+  });
+
+  test('outputs the verification commands: get-credentials, check-acr, a pod running the sample image', () => {
+    const { json } = synth(AksExample);
+    const names = '--subscription ${element(split("/", azurerm_kubernetes_cluster.Aks.id), 2)} '
+      + '--resource-group ${azurerm_kubernetes_cluster.Aks.resource_group_name} --name ${azurerm_kubernetes_cluster.Aks.name}';
+    expect(json.output.verify_commands.value).toEqual([
+      `az aks get-credentials ${names} --overwrite-existing`,
+      `az aks check-acr ${names} --acr \${azurerm_container_registry.Registry.login_server}`,
+      'kubectl run acr-pull-test --image ${azurerm_container_registry.Registry.login_server}/aci-helloworld:v1 --port 80',
+      'kubectl get pod acr-pull-test',
+    ]);
+    expect(json.output.kubelet_identity_object_id.value).toBe('${azurerm_kubernetes_cluster.Aks.kubelet_identity[0].object_id}');
+    expect(json.output.registry_login_server.value).toBe('${azurerm_container_registry.Registry.login_server}');
+  });
+
+  test('shares the tutorial\'s registry and sample image', () => {
+    const { json } = synth(AksExample);
+    expect(only(json, 'resource', 'azurerm_container_registry')).toMatchObject({ admin_enabled: false, anonymous_pull_enabled: false });
+    expect(only(json, 'resource', 'null_resource').triggers).toEqual({ registry_id: '${azurerm_container_registry.Registry.id}' });
+  });
+
+  test('passes the policy check with no finding but the public registry, suppressed with its reason', () => {
+    const app = Testing.app();
+    const stack = new AksExample(app, 'example', config());
+    Testing.synth(stack);
+    const checks = Aspects.of(stack).all.find((a): a is AzureSecurityChecks => a instanceof AzureSecurityChecks);
+    expect(checks).toBeDefined();
+    expect(checks!.findings.map((f) => [f.ruleId, f.suppressionReason])).toEqual([
+      ['AZ-ACR-003', PUBLIC_REGISTRY_SUPPRESSION.reason],
+    ]);
+  });
+});
+
+describe.each([
+  ['user-assigned', UserAssignedIdentityExample],
+  ['system-assigned', SystemAssignedIdentityExample],
+  ['aks', AksExample],
+] as const)('the %s example on an ABAC registry (ACR_DEMO_ABAC_REGISTRY)', (_name, variant) => {
+  const READER = 'b93aa761-3e63-49ed-ac28-beffa264f7ac';
+  const NAME = '@Request[Microsoft.ContainerRegistry/registries/repositories:name]';
+
+  test('switches a new registry to ABAC mode before the grant, which is Repository Reader on the image\'s repository only', () => {
+    const { text, json } = synth(variant, { abacRegistry: true });
+
+    const mode = only(json, 'resource', 'terraform_data');
+    expect(mode.provisioner[0]['local-exec'].command).toBe(
+      'az acr update --ids "${azurerm_container_registry.Registry.id}" --role-assignment-mode rbac-abac --output none');
+    const grant = only(json, 'resource', 'azurerm_role_assignment');
+    expect(grant.role_definition_id).toMatch(new RegExp(`${READER}$`));
+    expect(grant.condition_version).toBe('2.0');
+    expect(grant.condition).toContain(`${NAME} StringEqualsIgnoreCase 'aci-helloworld'`);
+    expect(grant.condition).not.toContain('StringStartsWith');
+    expect(grant.depends_on).toEqual(['terraform_data.Registry_RoleAssignmentMode_7897F19A']);
+    expectValidTerraform(text);
+  });
+
+  test('a configured image names its repository; an existing registry is declared ABAC and not switched', () => {
+    const { json } = synth(variant, { abacRegistry: true, useExistingRegistry: true, image: 'team-a/app@sha256:' + 'a'.repeat(64) });
+
+    expect(json.resource.terraform_data).toBeUndefined();
+    const grant = only(json, 'resource', 'azurerm_role_assignment');
+    expect(grant.role_definition_id).toMatch(new RegExp(`${READER}$`));
+    expect(grant.condition).toContain(`${NAME} StringEqualsIgnoreCase 'team-a/app'`);
+  });
+
+  test('off by default: AcrPull on every repository, no condition, no switch', () => {
+    const { json } = synth(variant);
+
+    expect(json.resource.terraform_data).toBeUndefined();
+    const grant = only(json, 'resource', 'azurerm_role_assignment');
+    expect(grant.role_definition_id).toMatch(new RegExp(`${ACR_PULL}$`));
+    expect(grant.condition).toBeUndefined();
+  });
+});
+
+describe('main.ts', () => {
+  test('declares the three example stacks', () => {
+    const main = readFileSync(join(__dirname, '..', 'main.ts'), 'utf8');
+    expect([...main.matchAll(/new (\w+)\(app, '([\w-]+)', config\)/g)].map((m) => [m[1], m[2]])).toEqual([
+      ['UserAssignedIdentityExample', 'acr-pull-user-assigned'],
+      ['SystemAssignedIdentityExample', 'acr-pull-system-assigned'],
+      ['AksExample', 'acr-pull-aks'],
     ]);
   });
 });
@@ -178,7 +313,8 @@ describe('readExampleConfig', () => {
     const c = config();
     expect(c).toMatchObject({
       location: 'eastus', resourceGroupName: 'myResourceGroup', vmName: 'myDockerVM', identityName: 'myACRId',
-      adminUsername: 'azureuser', image: 'aci-helloworld:v1', importSampleImage: true,
+      adminUsername: 'azureuser', image: 'aci-helloworld:v1', importSampleImage: true, abacRegistry: false,
+      aksClusterName: 'myAKSCluster', aksNodeSize: 'Standard_D2s_v5', aksNodeCount: 1,
       useExistingRegistry: false, useExistingResourceGroup: false, sshSourceAddressPrefixes: [], backend: undefined,
     });
     expect(c.registryName).toBeUndefined();
@@ -191,11 +327,14 @@ describe('readExampleConfig', () => {
       ACR_DEMO_VM_NAME: 'vm1', ACR_DEMO_IDENTITY_NAME: 'id1', ACR_DEMO_ADMIN_USERNAME: 'ops', ACR_DEMO_SSH_PUBLIC_KEY: SSH_KEY,
       ACR_DEMO_SSH_SOURCE_ADDRESS_PREFIXES: '203.0.113.4/32, 198.51.100.0/24', ACR_DEMO_IMAGE: 'app:v2',
       ACR_DEMO_STATE_STORAGE_ACCOUNT: 'tfstatestore', ACR_DEMO_STATE_RESOURCE_GROUP_NAME: 'tfstate-rg',
+      ACR_DEMO_AKS_CLUSTER_NAME: 'aks1', ACR_DEMO_AKS_NODE_SIZE: 'Standard_B2s', ACR_DEMO_AKS_NODE_COUNT: '3',
+      ACR_DEMO_ABAC_REGISTRY: 'yes',
     });
     expect(c).toEqual({
       location: 'westeurope', resourceGroupName: 'rg1', registryName: 'myreg12345', useExistingRegistry: true,
       useExistingResourceGroup: true, importSampleImage: false, vmName: 'vm1', identityName: 'id1', adminUsername: 'ops',
       sshPublicKey: SSH_KEY, sshSourceAddressPrefixes: ['203.0.113.4/32', '198.51.100.0/24'], image: 'app:v2',
+      aksClusterName: 'aks1', aksNodeSize: 'Standard_B2s', aksNodeCount: 3, abacRegistry: true,
       backend: { storageAccountName: 'tfstatestore', resourceGroupName: 'tfstate-rg', containerName: 'tfstate' },
     });
   });
@@ -204,6 +343,12 @@ describe('readExampleConfig', () => {
     expect(() => readExampleConfig(Testing.app(), { ACR_DEMO_SSH_PUBLIC_KEY: SSH_KEY, ACR_DEMO_STATE_STORAGE_ACCOUNT: 'tfstatestore' }))
       .toThrow('ACR_DEMO_STATE_STORAGE_ACCOUNT is set but ACR_DEMO_STATE_RESOURCE_GROUP_NAME is not. '
         + 'Fix: name the resource group of the state storage account; it must not be the one the stacks create.');
+  });
+
+  test.each(['0', '1.5', 'two'])('refuses an AKS node count of %s; 1 and more pass', (count) => {
+    expect(() => readExampleConfig(Testing.app(), { ACR_DEMO_SSH_PUBLIC_KEY: SSH_KEY, ACR_DEMO_AKS_NODE_COUNT: count }))
+      .toThrow(`ACR_DEMO_AKS_NODE_COUNT is "${count}", not a whole number of nodes. Fix: set it to 1 or more, e.g. 1.`);
+    expect(readExampleConfig(Testing.app(), { ACR_DEMO_SSH_PUBLIC_KEY: SSH_KEY, ACR_DEMO_AKS_NODE_COUNT: '1' }).aksNodeCount).toBe(1);
   });
 
   test('reads settings from the cdktf context when the environment has none', () => {

@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { UserAssignedIdentity as AzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
@@ -8,9 +5,10 @@ import { Construct } from 'constructs';
 import { DockerVirtualMachine } from '../lib/docker-vm';
 import { Grant } from '../lib/grant';
 import { UserAssignedIdentity } from '../lib/identity';
-import { IGrantable, IPrincipal, PrincipalType } from '../lib/principal';
+import { IGrantable, IPrincipal, Principal, PrincipalType } from '../lib/principal';
 import { ContainerRegistry, IContainerRegistry, RoleAssignmentMode } from '../lib/registry';
 import { RegistryRole } from '../lib/registry-role';
+import { crossStackReference, synthApp, twoStacks } from './support/app-synth';
 import { validationErrorOf } from './support/errors';
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
@@ -56,12 +54,6 @@ function importedRegistry(scope: Construct, mode?: RoleAssignmentMode): IContain
 
 function importedIdentity(scope: Construct): IGrantable {
   return UserAssignedIdentity.fromIdentityAttributes(scope, 'Identity', { identityId: IDENTITY_ID, principalId: PRINCIPAL_ID, clientId: CLIENT_ID });
-}
-
-/** A principal that is not a construct, e.g. a user or group given by object ID. */
-function plainPrincipal(principalId: string, principalType: PrincipalType): IPrincipal {
-  const principal: IPrincipal = { principalId, principalType, get grantPrincipal() { return principal; } };
-  return principal;
 }
 
 describe('grantPull to a user-assigned identity', () => {
@@ -210,7 +202,7 @@ describe('Grant objects', () => {
     expect(json.output.assignmentId.value).toBe(`\${azurerm_role_assignment.${assignmentKey}.id}`);
   });
 
-  test('a Grant in dependsOn renders the role assignment\'s address', () => {
+  test('a Grant in a resource config\'s dependsOn renders the role assignment\'s bare address', () => {
     // GIVEN
     const stack = newStack();
     const { registry, identity } = scenario(stack);
@@ -222,6 +214,54 @@ describe('Grant objects', () => {
     const [assignmentKey] = Object.keys(json.resource.azurerm_role_assignment);
     expect(grant.fqn).toBe(grant.roleAssignment.fqn);
     expect(json.resource.azurerm_user_assigned_identity.After.depends_on).toEqual([`azurerm_role_assignment.${assignmentKey}`]);
+  });
+
+  test('applyBefore adds the bare address to a resource\'s depends_on, keeping what it had, once', () => {
+    // GIVEN a resource made before the grant, already depending on something else
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    const other = new AzurermUserAssignedIdentity(stack, 'Other', { name: 'other', resourceGroupName: 'rg', location: 'eastus' });
+    const app = new AzurermUserAssignedIdentity(stack, 'App', { name: 'app', resourceGroupName: 'rg', location: 'eastus', dependsOn: [other] });
+    const grant = registry.grantPull(identity);
+    // WHEN
+    grant.applyBefore(app);
+    grant.applyBefore(app);
+    // THEN
+    const json = synth(stack);
+    const [assignmentKey] = Object.keys(json.resource.azurerm_role_assignment);
+    expect(json.resource.azurerm_user_assigned_identity.App.depends_on)
+      .toEqual(['azurerm_user_assigned_identity.Other', `azurerm_role_assignment.${assignmentKey}`]);
+  });
+
+  test('applyBefore on a resource of another stack orders that stack after the role assignment\'s', () => {
+    // GIVEN the role assignment in the registry's stack, and an app in another
+    const { app, shared, workload } = twoStacks();
+    const { registry, identity } = scenario(shared);
+    const consumer = new AzurermUserAssignedIdentity(workload, 'App', { name: 'app', resourceGroupName: 'rg', location: 'eastus' });
+    // WHEN
+    registry.grantPull(identity).applyBefore(consumer);
+    // THEN Terraform gets no depends_on across states; cdktf deploys the registry's stack first
+    const { json, dependencies } = synthApp(app);
+    expect(json.Workload.resource.azurerm_user_assigned_identity.App.depends_on).toBeUndefined();
+    expect(dependencies).toEqual({ Shared: [], Workload: ['Shared'] });
+  });
+
+  test('resource.dependsOn = [grant.fqn] renders a template, which Terraform refuses in depends_on: hence applyBefore', () => {
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    const app = new AzurermUserAssignedIdentity(stack, 'App', { name: 'app', resourceGroupName: 'rg', location: 'eastus' });
+    app.dependsOn = [registry.grantPull(identity).fqn];
+    const json = synth(stack);
+    const [assignmentKey] = Object.keys(json.resource.azurerm_role_assignment);
+    expect(json.resource.azurerm_user_assigned_identity.App.depends_on).toEqual([`\${azurerm_role_assignment.${assignmentKey}}`]);
+  });
+
+  test('node.addDependency orders nothing in cdktf 0.21, which is why the Grant documents the two forms above', () => {
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    const app = new AzurermUserAssignedIdentity(stack, 'App', { name: 'app', resourceGroupName: 'rg', location: 'eastus' });
+    app.node.addDependency(registry.grantPull(identity).roleAssignment);
+    expect(synth(stack).resource.azurerm_user_assigned_identity.App.depends_on).toBeUndefined();
   });
 
   test('construct ids never contain token text, even when every input is a token', () => {
@@ -272,30 +312,45 @@ describe('grants on a registry given by a literal ID', () => {
     );
   });
 
-  test('a principal that is not a construct is keyed by its literal principal ID and keeps its type', () => {
+  test('a principal given by object ID is keyed by its construct id and keeps its type', () => {
     // GIVEN
     const stack = newStack();
     const registry = importedRegistry(stack);
     // WHEN
-    const grant = registry.grantPull(plainPrincipal(PRINCIPAL_ID, PrincipalType.GROUP));
+    const grant = registry.grantPull(Principal.fromPrincipalId(stack, 'Readers', PRINCIPAL_ID, PrincipalType.GROUP));
     // THEN
-    expect(registry.node.findChild(`AcrPull-${PRINCIPAL_ID}`)).toBe(grant.roleAssignment);
+    expect(registry.node.findChild('AcrPull-Readers')).toBe(grant.roleAssignment);
     const { body } = onlyRoleAssignment(stack);
+    expect(body.principal_id).toBe(PRINCIPAL_ID);
     expect(body.principal_type).toBe('Group');
     expect(body).not.toHaveProperty('skip_service_principal_aad_check');
   });
 
-  test('a principal that is not a construct and has a token principal ID is refused', () => {
-    // GIVEN
+  test('a grantee that is not a construct is named after its principal construct', () => {
+    // GIVEN a plain object whose grant principal is a construct: it type-checks, and works
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    const grantee: IGrantable = { grantPrincipal: Principal.fromPrincipalId(stack, 'Ops', PRINCIPAL_ID) };
+    // WHEN
+    const grant = registry.grantPull(grantee);
+    // THEN
+    expect(registry.node.findChild('AcrPull-Ops')).toBe(grant.roleAssignment);
+    expect(onlyRoleAssignment(stack).body.principal_id).toBe(PRINCIPAL_ID);
+  });
+
+  test('a principal that is not a construct (plain JavaScript, or a cast) is refused with the fix', () => {
+    // GIVEN the plain object the compiler refuses as an IPrincipal, smuggled in as plain JavaScript would
     const stack = newStack();
     const token = new TerraformVariable(stack, 'principal', { type: 'string' }).stringValue;
     const registry = importedRegistry(stack);
+    const plain = { principalId: token, principalType: PrincipalType.SERVICE_PRINCIPAL } as unknown as IPrincipal;
     // WHEN
-    const error = validationErrorOf(() => registry.grantPull(plainPrincipal(token, PrincipalType.SERVICE_PRINCIPAL)));
+    const error = validationErrorOf(() => registry.grantPull({ grantPrincipal: plain }));
     // THEN
-    expect(error.constructPath).toBe('TestStack/Registry');
-    expect(error.problems).toEqual([expect.objectContaining({ property: 'grantee', value: token })]);
-    expect(error.message).toMatch(/principalId is a token.*Fix: grant to a construct/);
+    expect(error.message).toBe("Grant at 'TestStack/Registry' has invalid input:\n"
+      + `  - grantee: "${token}" has a grant principal that is not a construct, so its role assignment can get no stable construct id. `
+      + "Fix: wrap the object ID in a principal: Principal.fromPrincipalId(this, 'MyPrincipal', principalId, principalType)");
+    expect(roleAssignments(stack)).toEqual({});
   });
 });
 
@@ -439,6 +494,24 @@ describe('errors name the construct, property, value and fix', () => {
     expect(roleAssignments(stack)).toEqual({});
   });
 
+  test('two principals whose paths make the same construct id are refused instead of sharing a role assignment', () => {
+    // GIVEN 'Ops-Team' and 'Ops/Team': both are 'Ops-Team' in a construct id
+    const stack = newStack();
+    const registry = importedRegistry(stack);
+    registry.grantPull(Principal.fromPrincipalId(stack, 'Ops-Team', PRINCIPAL_ID));
+    const nested = Principal.fromPrincipalId(new Construct(stack, 'Ops'), 'Team', CLIENT_ID);
+    // WHEN
+    const error = validationErrorOf(() => registry.grantPull(nested));
+    // THEN
+    expect(error.message).toBe("Grant at 'TestStack/Registry' has invalid input:\n"
+      + "  - grantee: \"TestStack/Ops/Team\" needs the construct id 'AcrPull-Ops-Team' under 'TestStack/Registry' for its AcrPull role "
+      + "assignment, but the role assignment of the principal 'TestStack/Ops-Team' already has it. "
+      + 'Fix: give one of the two grantees another construct id (their paths differ only in characters dropped from construct ids)');
+    // AND a principal with its own path gets its own role assignment
+    registry.grantPull(Principal.fromPrincipalId(new Construct(stack, 'Dev'), 'Team', CLIENT_ID));
+    expect(Object.keys(roleAssignments(stack))).toHaveLength(2);
+  });
+
   test('a literal scope that is not an Azure resource ID is reported against the construct granting', () => {
     // GIVEN
     const stack = newStack();
@@ -452,41 +525,6 @@ describe('errors name the construct, property, value and fix', () => {
     expect(error.problems[0].fix).toMatch(/\/subscriptions\/<subscription>\/resourceGroups\//);
   });
 });
-
-/** Two stacks with the azurerm provider, as `cdktf synth` sees them, in an app writing to a fresh directory. */
-function twoStacks(): { app: App; shared: TerraformStack; workload: TerraformStack } {
-  const app = Testing.app({ outdir: mkdtempSync(join(tmpdir(), 'grant-test-')) });
-  const [shared, workload] = ['Shared', 'Workload'].map((id) => {
-    const stack = new TerraformStack(app, id);
-    new AzurermProvider(stack, 'azurerm', { features: [{}] });
-    return stack;
-  });
-  return { app, shared, workload };
-}
-
-/** Synthesizes the whole app (cross-stack references resolve only then): each stack's JSON and dependencies. */
-function synthApp(app: App): { json: Record<string, any>; dependencies: Record<string, string[]> } {
-  try {
-    app.synth();
-    const manifest = JSON.parse(readFileSync(join(app.outdir, 'manifest.json'), 'utf8'));
-    const json: Record<string, any> = {};
-    const dependencies: Record<string, string[]> = {};
-    for (const [name, stack] of Object.entries<any>(manifest.stacks)) {
-      json[name] = JSON.parse(readFileSync(join(app.outdir, stack.synthesizedStackPath), 'utf8'));
-      dependencies[name] = stack.dependencies;
-    }
-    return { json, dependencies };
-  } finally {
-    rmSync(app.outdir, { recursive: true, force: true });
-  }
-}
-
-/** The `${data.terraform_remote_state...}` expression by which `consumer` reads the output of `producer` holding `value`. */
-function crossStackReference(json: Record<string, any>, producer: string, value: string): string {
-  const outputs = Object.entries<any>(json[producer].output ?? {}).filter(([, output]) => output.value === value);
-  expect(outputs).toHaveLength(1);
-  return `\${data.terraform_remote_state.cross-stack-reference-input-${producer}.outputs.${outputs[0][0]}}`;
-}
 
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII+7PpBGMViOridW3Iq4miX8E4H8P1Thxj3lndP8GBb7 test@example';
 const VM_PROPS = { name: 'myDockerVM', resourceGroupName: 'myResourceGroup', location: 'eastus', sshPublicKey: SSH_KEY };

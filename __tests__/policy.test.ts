@@ -5,6 +5,7 @@ import { NetworkInterface, NetworkInterfaceConfig } from '@cdktf/provider-azurer
 import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
 import { NetworkSecurityGroup, NetworkSecurityGroupSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-group';
 import { NetworkSecurityRule, NetworkSecurityRuleConfig } from '@cdktf/provider-azurerm/lib/network-security-rule';
+import { PrivateEndpoint, PrivateEndpointConfig } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
@@ -13,7 +14,7 @@ import { AnnotationMetadataEntryType, Aspects, Fn, TerraformStack, TerraformVari
 import { Construct } from 'constructs';
 import { ValidationError } from '../lib/errors';
 import { AzureSecurityChecks, AzureSecurityChecksProps, RuleLevel } from '../lib/policy';
-import { ContainerRegistry } from '../lib/registry';
+import { ContainerRegistry, RegistrySku } from '../lib/registry';
 
 const RG = { resourceGroupName: 'myResourceGroup', location: 'eastus' };
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEz0Bq7ZKoZDAXQ0+FJvbm1hbXBsZUtleUZvclRlc3RzMDEy azureuser@example';
@@ -46,7 +47,19 @@ function withRule(annotations: Annotation[], ruleId: string): Annotation[] {
 
 // Raw provider resources, compliant unless the test says otherwise.
 function registry(scope: Construct, id: string, config: Partial<ContainerRegistryConfig> = {}) {
-  return new AzurermContainerRegistry(scope, id, { ...RG, name: 'myregistry01', sku: 'Basic', ...config });
+  return new AzurermContainerRegistry(scope, id, { ...RG, name: 'myregistry01', sku: 'Premium', publicNetworkAccessEnabled: false, ...config });
+}
+
+const SUBNET_ID = '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s';
+const ZONE_ID = '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io';
+
+function privateEndpoint(scope: Construct, registryId: string, config: Partial<PrivateEndpointConfig> = {}) {
+  return new PrivateEndpoint(scope, 'Endpoint', {
+    ...RG, name: 'registry-pe', subnetId: SUBNET_ID,
+    privateServiceConnection: { name: 'registry-pe', privateConnectionResourceId: registryId, isManualConnection: false, subresourceNames: ['registry'] },
+    privateDnsZoneGroup: { name: 'default', privateDnsZoneIds: [ZONE_ID] },
+    ...config,
+  });
 }
 
 function network(scope: Construct) {
@@ -87,8 +100,17 @@ const SSH_RULE: NetworkSecurityGroupSecurityRule = {
 };
 
 function nsgWithRule(scope: Construct, rule: Partial<NetworkSecurityGroupSecurityRule>) {
-  return new NetworkSecurityGroup(scope, 'OpenNsg', { ...RG, name: 'open-nsg', securityRule: [{ ...SSH_RULE, ...rule }] });
+  return nsgWithRules(scope, [rule]);
 }
+
+function nsgWithRules(scope: Construct, rules: Array<Partial<NetworkSecurityGroupSecurityRule>>) {
+  return new NetworkSecurityGroup(scope, 'OpenNsg', { ...RG, name: 'open-nsg', securityRule: rules.map((rule) => ({ ...SSH_RULE, ...rule })) });
+}
+
+/** A Deny from everyone for SSH, after the Allow rules: what closes the gap AllowVnetInBound leaves. */
+const DENY_ALL_SSH = (rule: Partial<NetworkSecurityGroupSecurityRule>): NetworkSecurityGroupSecurityRule => ({
+  ...SSH_RULE, name: 'DenySsh', priority: 4096, access: 'Deny', sourceAddressPrefix: '*', ...rule,
+});
 
 function standaloneRule(scope: Construct, rule: Partial<NetworkSecurityRuleConfig>) {
   return new NetworkSecurityRule(scope, 'Rule', {
@@ -124,23 +146,29 @@ const CASES: RuleCase[] = [
   },
   {
     ruleId: 'AZ-ACR-002', level: RuleLevel.ERROR,
-    bad: [['anonymous_pull_enabled = true', (s) => registry(s, 'Acr', { sku: 'Standard', anonymousPullEnabled: true })]],
-    good: [['anonymous_pull_enabled = false', (s) => registry(s, 'Acr', { sku: 'Standard', anonymousPullEnabled: false })]],
+    bad: [['anonymous_pull_enabled = true', (s) => registry(s, 'Acr', { anonymousPullEnabled: true })]],
+    good: [['anonymous_pull_enabled = false', (s) => registry(s, 'Acr', { anonymousPullEnabled: false })]],
   },
   {
     ruleId: 'AZ-ACR-003', level: RuleLevel.WARNING,
     bad: [
-      ['Premium, public access by default', (s) => registry(s, 'Acr', { sku: 'Premium' })],
+      ['Premium, public access by default', (s) => registry(s, 'Acr', { publicNetworkAccessEnabled: undefined })],
       ['Premium, network_rule_set allowing by default', (s) => registry(s, 'Acr', {
-        sku: 'Premium', publicNetworkAccessEnabled: true, networkRuleSet: [{ defaultAction: 'Allow' }],
+        publicNetworkAccessEnabled: true, networkRuleSet: [{ defaultAction: 'Allow' }],
       })],
+      ['Basic, public by necessity', (s) => registry(s, 'Acr', { sku: 'Basic', publicNetworkAccessEnabled: undefined })],
+      ['Premium with a private endpoint, public access still on', (s) => {
+        privateEndpoint(s, registry(s, 'Acr', { publicNetworkAccessEnabled: true }).id);
+      }],
     ],
     good: [
-      ['Premium, public access off', (s) => registry(s, 'Acr', { sku: 'Premium', publicNetworkAccessEnabled: false })],
+      ['Premium, public access off', (s) => registry(s, 'Acr', { publicNetworkAccessEnabled: false })],
       ['Premium, network_rule_set denying by default', (s) => registry(s, 'Acr', {
-        sku: 'Premium', networkRuleSet: [{ defaultAction: 'Deny', ipRule: [{ action: 'Allow', ipRange: '203.0.113.0/24' }] }],
+        publicNetworkAccessEnabled: undefined, networkRuleSet: [{ defaultAction: 'Deny', ipRule: [{ action: 'Allow', ipRange: '203.0.113.0/24' }] }],
       })],
-      ['Basic, which cannot restrict network access', (s) => registry(s, 'Acr', { sku: 'Basic' })],
+      ['public access known only at apply', (s) => registry(s, 'Acr', {
+        publicNetworkAccessEnabled: new TerraformVariable(s, 'publicAccess', { type: 'bool' }).booleanValue,
+      })],
     ],
   },
   {
@@ -251,6 +279,41 @@ const CASES: RuleCase[] = [
     ],
   },
   {
+    ruleId: 'AZ-NSG-005', level: RuleLevel.WARNING,
+    bad: [
+      ['inline SSH from one range, nothing else', (s) => nsgWithRule(s, {})],
+      ['a standalone rule naming its NSG by reference', (s) => standaloneRule(s, { networkSecurityGroupName: new NetworkSecurityGroup(s, 'Nsg', { ...RG, name: 'nsg' }).name })],
+      ['a Deny from "*" for another port', (s) => nsgWithRules(s, [{}, DENY_ALL_SSH({ destinationPortRange: '80' })])],
+      ['a Deny from "*" for UDP only', (s) => nsgWithRules(s, [{}, DENY_ALL_SSH({ protocol: 'Udp' })])],
+      ['a Deny from "Internet" only, which leaves the network in', (s) => nsgWithRules(s, [{}, DENY_ALL_SSH({ sourceAddressPrefix: 'Internet' })])],
+      ['a Deny for ports 20-21 and 23-30, not 22', (s) => nsgWithRules(s, [{ destinationPortRange: '20-30' }, DENY_ALL_SSH({
+        destinationPortRange: undefined, destinationPortRanges: ['20-21', '23-30'],
+      })])],
+      ['a Deny from "*" for SSH in another NSG', (s) => {
+        nsgWithRule(s, {});
+        standaloneRule(s, { ...DENY_ALL_SSH({}), networkSecurityGroupName: 'other-nsg' });
+      }],
+    ],
+    good: [
+      ['an inline Deny from "*" for port 22', (s) => nsgWithRules(s, [{}, DENY_ALL_SSH({})])],
+      ['a standalone Deny from "VirtualNetwork" for every port, naming the NSG by reference', (s) => {
+        const nsg = nsgWithRule(s, {});
+        standaloneRule(s, { ...DENY_ALL_SSH({ sourceAddressPrefix: 'VirtualNetwork', protocol: '*', destinationPortRange: '*' }), networkSecurityGroupName: nsg.name });
+      }],
+      ['a standalone Allow and a standalone Deny naming the NSG by the same name', (s) => {
+        standaloneRule(s, {});
+        new NetworkSecurityRule(s, 'Deny', { ...DENY_ALL_SSH({}), resourceGroupName: RG.resourceGroupName, networkSecurityGroupName: 'nsg' } as NetworkSecurityRuleConfig);
+      }],
+      ['the virtual network admitted to port 22 on purpose', (s) => nsgWithRules(s, [{}, { name: 'AllowVnetSsh', priority: 110, sourceAddressPrefix: 'VirtualNetwork' }])],
+      ['a rule from "VirtualNetwork" itself', (s) => nsgWithRule(s, { sourceAddressPrefix: 'VirtualNetwork' })],
+      ['a rule from "*", which AZ-NSG-001 reports', (s) => nsgWithRule(s, { sourceAddressPrefix: '*' })],
+      ['an outbound rule', (s) => nsgWithRule(s, { direction: 'Outbound' })],
+      ['a Deny whose port is known only at apply', (s) => nsgWithRules(s, [{}, DENY_ALL_SSH({
+        destinationPortRange: new TerraformVariable(s, 'port', { type: 'string' }).stringValue,
+      })])],
+    ],
+  },
+  {
     ruleId: 'AZ-NET-001', level: RuleLevel.ERROR,
     bad: [
       ['a NIC in a subnet made elsewhere, no NSG association', (s) => nic(s, 'Nic', '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s')],
@@ -301,6 +364,23 @@ const CASES: RuleCase[] = [
       ['ip_forwarding_enabled set by an escape-hatch override', (s) => nic(s, 'Nic', network(s).subnet.id).addOverride('ip_forwarding_enabled', true)],
     ],
     good: [['ip_forwarding_enabled = false', (s) => nic(s, 'Nic', network(s).subnet.id, { ipForwardingEnabled: false })]],
+  },
+  {
+    ruleId: 'AZ-NET-005', level: RuleLevel.WARNING,
+    bad: [
+      ['no private_dns_zone_group', (s) => privateEndpoint(s, registry(s, 'Acr').id, { privateDnsZoneGroup: undefined })],
+      ['a zone group without zones', (s) => privateEndpoint(s, registry(s, 'Acr').id, { privateDnsZoneGroup: { name: 'default', privateDnsZoneIds: [] } })],
+    ],
+    good: [
+      ['a zone group with the registry zone', (s) => privateEndpoint(s, registry(s, 'Acr').id)],
+      ['a zone group whose zones are known only at apply', (s) => privateEndpoint(s, registry(s, 'Acr').id, {
+        privateDnsZoneGroup: { name: 'default', privateDnsZoneIds: new TerraformVariable(s, 'zones', { type: 'list(string)' }).listValue },
+      })],
+      ['ContainerRegistry.addPrivateEndpoint', (s) => {
+        new ContainerRegistry(s, 'Registry', { name: 'myregistry01', ...RG, sku: RegistrySku.PREMIUM, publicNetworkAccessEnabled: false })
+          .addPrivateEndpoint('Private', { subnetId: SUBNET_ID });
+      }],
+    ],
   },
 ];
 
@@ -402,20 +482,71 @@ describe('AzureSecurityChecks findings', () => {
     expect(annotations).toEqual([]);
   });
 
-  test('the library\'s ContainerRegistry with defaults is clean', () => {
+  test('the library\'s ContainerRegistry with defaults is public, a warning only', () => {
+    // WHEN
+    const { annotations } = synthWithChecks((s) => {
+      new ContainerRegistry(s, 'Registry', { name: 'myContainerRegistry', ...RG });
+    });
+    // THEN
+    expect(annotations).toEqual([{
+      level: AnnotationMetadataEntryType.WARN,
+      path: 'stack/Registry/Default',
+      message: expect.stringMatching(/^\[AZ-ACR-003\] azurerm_container_registry\.Registry: public_network_access_enabled is true .*\(a Basic registry cannot restrict networks: only Premium can\)\. Fix: make the registry Premium/),
+    }]);
+  });
+
+  test('a private ContainerRegistry with its private endpoint is clean', () => {
     // WHEN
     const { annotations, checks } = synthWithChecks((s) => {
-      new ContainerRegistry(s, 'Registry', { name: 'myContainerRegistry', ...RG });
+      new ContainerRegistry(s, 'Registry', { name: 'myContainerRegistry', ...RG, sku: RegistrySku.PREMIUM, publicNetworkAccessEnabled: false })
+        .addPrivateEndpoint('Private', { subnetId: SUBNET_ID });
     });
     // THEN
     expect(annotations).toEqual([]);
     expect(checks.findings).toEqual([]);
   });
 
+  test('a registry with a private endpoint but public access on names the endpoint', () => {
+    // WHEN
+    const { annotations } = synthWithChecks((s) => {
+      new ContainerRegistry(s, 'Registry', { name: 'myContainerRegistry', ...RG, sku: RegistrySku.PREMIUM })
+        .addPrivateEndpoint('Private', { subnetId: SUBNET_ID });
+    });
+    // THEN
+    expect(annotations.map((a) => a.message)).toEqual([expect.stringMatching(
+      /^\[AZ-ACR-003\] azurerm_container_registry\.Registry: public_network_access_enabled is true and no network_rule_set denies by default: azurerm_private_endpoint\.Registry_Private_\w+ reaches the registry privately, yet its public endpoint still accepts connections from the whole internet\. Fix: /,
+    )]);
+  });
+
+  test('an NSG rule widened by AllowVnetInBound is named with its port and sources', () => {
+    // WHEN
+    const { annotations } = synthWithChecks((s) => {
+      nsgWithRule(s, { sourceAddressPrefix: undefined, sourceAddressPrefixes: ['203.0.113.0/24', '198.51.100.7'], destinationPortRanges: ['22', '8080-8090'], destinationPortRange: undefined });
+    });
+    // THEN one finding per port range left open to the network
+    expect(annotations.map(({ level, message }) => ({ level, message }))).toEqual(['22', '8080-8090'].map((port) => ({
+      level: AnnotationMetadataEntryType.WARN,
+      message: expect.stringMatching(new RegExp(`^\\[AZ-NSG-005\\] azurerm_network_security_group\\.OpenNsg: security rule "AllowSsh" admits Tcp port ${port} `
+        + `from 203\\.0\\.113\\.0/24, 198\\.51\\.100\\.7, but no rule from "\\*" or "VirtualNetwork" covers port ${port}, so Azure's default rule `
+        + 'AllowVnetInBound \\(priority 65000\\) admits every host of the virtual network and of peered networks to it too\\. Fix: add an inbound Deny rule')),
+    })));
+  });
+
+  test('a private endpoint without a zone group is named with the consequence', () => {
+    // WHEN
+    const { annotations } = synthWithChecks((s) => privateEndpoint(s, registry(s, 'Acr').id, { privateDnsZoneGroup: undefined }));
+    // THEN
+    expect(annotations.map((a) => a.message)).toEqual([expect.stringMatching(
+      /^\[AZ-NET-005\] azurerm_private_endpoint\.Endpoint: has no private_dns_zone_group with a zone: .* resolve the service's name to its public address\. Fix: add a private_dns_zone_group/,
+    )]);
+  });
+
   test('the library\'s constructs are checked through their provider resources', () => {
     // WHEN
     const { annotations } = synthWithChecks((s) => {
-      new ContainerRegistry(s, 'Registry', { name: 'myContainerRegistry', ...RG, adminUserEnabled: true });
+      new ContainerRegistry(s, 'Registry', {
+        name: 'myContainerRegistry', ...RG, sku: RegistrySku.PREMIUM, publicNetworkAccessEnabled: false, adminUserEnabled: true,
+      });
     });
     // THEN
     expect(annotations).toEqual([expect.objectContaining({ path: 'stack/Registry/Default', message: expect.stringMatching(/^\[AZ-ACR-001\] /) })]);
@@ -440,7 +571,7 @@ describe('AzureSecurityChecks findings', () => {
       return stack;
     };
     const failing = stackWith('failing', { adminEnabled: true });
-    const passing = stackWith('passing', { sku: 'Premium' });
+    const passing = stackWith('passing', { publicNetworkAccessEnabled: true });
     // THEN
     expect(() => Testing.fullSynth(failing)).toThrow(/\[AZ-ACR-001\] azurerm_container_registry\./);
     expect(() => Testing.fullSynth(passing)).not.toThrow();

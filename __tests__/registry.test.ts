@@ -80,6 +80,8 @@ describe('ContainerRegistry', () => {
       admin_enabled: true,
       anonymous_pull_enabled: true,
       public_network_access_enabled: false,
+      // Trusted services, az acr import among them, pass the network rules of a registry with public access off.
+      network_rule_bypass_option: 'AzureServices',
       zone_redundancy_enabled: true,
       retention_policy_in_days: 7,
       tags: { env: 'test' },

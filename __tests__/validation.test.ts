@@ -39,12 +39,18 @@ const UNKNOWN_TAG = 'is not an address, CIDR range or known NSG source service t
   'GatewayManager, AzureTrafficManager, AzureFrontDoor.Backend, AzureCloud.<region>). ' +
   'Fix: use one of those service tags, or the address range you mean, e.g. "203.0.113.0/24"';
 const IPV6_NETWORK = 'is an IPv6 range, but the construct creates an IPv4-only virtual network and subnet';
-const TIMEOUT_RULE = 'must be a whole number of at least 900 seconds: role assignments take up to 10 minutes to propagate. ' +
-  'Fix: leave it at the default (1800) or choose 900 or more';
+const TIMEOUT_RULE = 'must be a whole number of at least 900 seconds: role assignments take up to 10 minutes to propagate ' +
+  '(and at most 7200: a run ends before the timer\'s next one). Fix: leave it at the default (1800) or choose 900 to 7200';
+const NOT_ATTACHED = 'is not in the target\'s identity block (identity_ids), so the machine cannot log in with it. ' +
+  'Fix: attach it to the target (identity_ids; DockerVirtualMachine: userAssignedIdentities), or leave options.identity out';
+const NO_SYSTEM = 'to log in with. Fix: give the target identity { type = "SystemAssigned" } (DockerVirtualMachine: systemAssignedIdentity: true), ' +
+  'or pass a user-assigned identity attached to it as options.identity';
 const ABAC = 'is not honoured by a registry in ABAC mode (AbacRepositoryPermissions): the assignment would grant nothing. ' +
   'Fix: use grantPull/grantPush, or RegistryRole.REPOSITORY_READER / REPOSITORY_WRITER / REPOSITORY_CONTRIBUTOR';
 const IMAGE_RULE = 'is not an image reference relative to the registry (repository[:tag] or repository@sha256:digest, lowercase). ' +
   'Fix: give the image without the login server, e.g. "aci-helloworld:v1"';
+
+const LOCATION_RULE = 'is empty, but Azure needs a region to create the resource in. Fix: name the Azure region, such as "eastus" (az account list-locations --query [].name)';
 
 const GUID_1 = '11111111-1111-1111-1111-111111111111';
 const GUID_2 = '22222222-2222-2222-2222-222222222222';
@@ -94,6 +100,20 @@ const name = (length: number) => 'v'.repeat(length);
 
 /** Registry rows. */
 const REGISTRY_ROWS: Row[] = [
+  {
+    case: 'registry location empty',
+    bad: (s) => registry(s, { location: '' }),
+    good: (s) => registry(s, { location: 'westeurope' }),
+    path: 'Test/Registry',
+    line: `  - location: "" ${LOCATION_RULE}`,
+  },
+  {
+    case: 'registry location blank',
+    bad: (s) => registry(s, { location: ' ' }),
+    good: (s) => registry(s, { location: 'West Europe' }),
+    path: 'Test/Registry',
+    line: `  - location: " " ${LOCATION_RULE}`,
+  },
   {
     case: 'registry name of 4 characters',
     bad: (s) => registry(s, { name: 'abcd' }),
@@ -291,6 +311,13 @@ const IDENTITY_ROWS: Row[] = [
 /** DockerVirtualMachine names and admin user. */
 const VM_NAME_ROWS: Row[] = [
   {
+    case: 'VM location empty',
+    bad: (s) => vm(s, { location: '' }),
+    good: (s) => vm(s, { location: 'westeurope' }),
+    path: 'Test/DockerVm',
+    line: `  - location: "" ${LOCATION_RULE}`,
+  },
+  {
     case: 'VM name empty',
     bad: (s) => vm(s, { name: '' }),
     good: (s) => vm(s, { name: 'v' }),
@@ -451,17 +478,6 @@ const VM_NAME_ROWS: Row[] = [
     good: (s) => vm(s, { adminUsername: 'support_388945a1' }),
     path: 'Test/DockerVm',
     line: `  - adminUsername: "support_388945a0" ${RESERVED}`,
-  },
-  {
-    case: 'admin username that is a token',
-    bad: (s) => vm(s, { adminUsername: variable(s, 'admin').stringValue }),
-    good: (s) => vm(s, { adminUsername: 'azureuser' }),
-    path: 'Test/DockerVm',
-    line: {
-      property: 'adminUsername',
-      after: 'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal user name. ' +
-        'Fix: pass the user name as a literal string, e.g. "azureuser"',
-    },
   },
 ];
 
@@ -761,6 +777,13 @@ const VM_SETTING_ROWS: Row[] = [
     line: `  - loginTimeoutSeconds: 899 ${TIMEOUT_RULE}`,
   },
   {
+    case: 'loginTimeoutSeconds above 7200',
+    bad: (s) => vm(s, { loginTimeoutSeconds: 7201 }),
+    good: (s) => vm(s, { loginTimeoutSeconds: 7200 }),
+    path: 'Test/DockerVm',
+    line: `  - loginTimeoutSeconds: 7201 ${TIMEOUT_RULE}`,
+  },
+  {
     case: 'loginTimeoutSeconds not a whole number',
     bad: (s) => vm(s, { loginTimeoutSeconds: 1000.5 }),
     good: (s) => vm(s, { loginTimeoutSeconds: 1000 }),
@@ -774,7 +797,7 @@ const VM_SETTING_ROWS: Row[] = [
     path: 'Test/DockerVm',
     line: {
       property: 'loginTimeoutSeconds',
-      after: 'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal number. ' +
+      after: 'is a token (known only at apply), but the login\'s user data is written at synth with the literal number. ' +
         'Fix: pass a literal number of seconds, at least 900',
     },
   },
@@ -797,26 +820,23 @@ const VM_SETTING_ROWS: Row[] = [
     case: 'a login with a user-assigned identity the VM does not carry',
     bad: (s) => vm(s).pullImages(registry(s), ['aci-helloworld:v1'], { identity: newIdentity(s) }),
     good: (s) => { const id = newIdentity(s); vm(s, { userAssignedIdentities: [id] }).pullImages(registry(s), ['aci-helloworld:v1'], { identity: id }); },
-    path: 'Test/DockerVm',
-    line: '  - pullImages(options.identity): "Test/AcrIdentity" is not one of the VM\'s userAssignedIdentities, so the VM cannot log in with it. ' +
-      'Fix: add it to userAssignedIdentities, or leave options.identity out',
+    path: 'Test/DockerVm/Login',
+    line: `  - pullImages(options.identity): "Test/AcrIdentity" ${NOT_ATTACHED}`,
   },
   {
     case: 'a login that does not say which of several user-assigned identities',
     bad: (s) => vm(s, { userAssignedIdentities: [newIdentity(s, 'A', 'idA'), newIdentity(s, 'B', 'idB')] })
       .pullImages(registry(s), ['aci-helloworld:v1']),
     good: (s) => { const b = newIdentity(s, 'B', 'idB'); vm(s, { userAssignedIdentities: [newIdentity(s, 'A', 'idA'), b] }).pullImages(registry(s), ['aci-helloworld:v1'], { identity: b }); },
-    path: 'Test/DockerVm',
-    line: '  - pullImages(options.identity): (not set) is not set and the VM has several user-assigned identities and no system-assigned one. ' +
-      'Fix: pass options.identity, or give the VM a system-assigned identity',
+    path: 'Test/DockerVm/Login',
+    line: `  - pullImages(options.identity): (not set) is not set and the target's identity block has no system-assigned identity (type "UserAssigned") ${NO_SYSTEM}`,
   },
   {
     case: 'a login on a VM without any managed identity',
     bad: (s) => vm(s, { systemAssignedIdentity: false }).pullImages(registry(s), ['aci-helloworld:v1']),
     good: (s) => vm(s, { systemAssignedIdentity: true }).pullImages(registry(s), ['aci-helloworld:v1']),
-    path: 'Test/DockerVm',
-    line: '  - pullImages(options.identity): (not set) is not set and the VM has no managed identity to log in with. ' +
-      'Fix: give the VM an identity: systemAssignedIdentity: true, or userAssignedIdentities: [identity]',
+    path: 'Test/DockerVm/Login',
+    line: `  - pullImages(options.identity): (not set) is not set and the target's identity block has no system-assigned identity (type null) ${NO_SYSTEM}`,
   },
   ...([
     ['with the login server', 'mycontainerregistry.azurecr.io/aci-helloworld:v1', 'aci-helloworld:v1'],
@@ -826,24 +846,24 @@ const VM_SETTING_ROWS: Row[] = [
     case: `an image ${what}`,
     bad: (s) => vm(s).pullImages(registry(s), [bad]),
     good: (s) => vm(s).pullImages(registry(s), [good]),
-    path: 'Test/DockerVm',
+    path: 'Test/DockerVm/Login',
     line: `  - pullImages(images): ${JSON.stringify(bad)} ${IMAGE_RULE}`,
   })),
   {
     case: 'an image with a tag of 129 characters',
     bad: (s) => vm(s).pullImages(registry(s), [`aci-helloworld:${'t'.repeat(129)}`]),
     good: (s) => vm(s).pullImages(registry(s), [`aci-helloworld:${'t'.repeat(128)}`]),
-    path: 'Test/DockerVm',
+    path: 'Test/DockerVm/Login',
     line: { property: 'pullImages(images)', after: IMAGE_RULE },
   },
   {
     case: 'images that are a token list',
     bad: (s) => vm(s).pullImages(registry(s), variable(s, 'images', 'list(string)').listValue),
     good: (s) => vm(s).pullImages(registry(s), ['aci-helloworld:v1']),
-    path: 'Test/DockerVm',
+    path: 'Test/DockerVm/Login',
     line: {
       property: 'pullImages(images)',
-      after: 'is a token list (known only at apply), but the VM\'s cloud-config names each image at synth. ' +
+      after: 'is a token list (known only at apply), but the login\'s user data names each image at synth. ' +
         'Fix: pass a literal list of image references, e.g. ["aci-helloworld:v1"]',
     },
   },
@@ -851,7 +871,7 @@ const VM_SETTING_ROWS: Row[] = [
     case: `a custom registry named "${bad}"`,
     bad: (s) => vm(s).pullImages(customRegistry(s, bad), ['aci-helloworld:v1']),
     good: (s) => vm(s).pullImages(customRegistry(s, 'myregistry'), ['aci-helloworld:v1']),
-    path: 'Test/DockerVm',
+    path: 'Test/DockerVm/Login',
     line: `  - pullImages(registry.registryName): "${bad}" ${REGISTRY_NAME_RULE}. ` +
       'Fix: give the registry\'s name as az acr list --query [].name shows it, e.g. "mycontainerregistry"',
   })),
@@ -859,7 +879,7 @@ const VM_SETTING_ROWS: Row[] = [
     case: 'a custom registry whose login server has a scheme',
     bad: (s) => vm(s).pullImages(customRegistry(s, 'myregistry', 'https://myregistry.azurecr.io'), ['aci-helloworld:v1']),
     good: (s) => vm(s).pullImages(customRegistry(s, 'myregistry', 'myregistry.azurecr.io'), ['aci-helloworld:v1']),
-    path: 'Test/DockerVm',
+    path: 'Test/DockerVm/Login',
     line: '  - pullImages(registry.loginServer): "https://myregistry.azurecr.io" is not a host name (no scheme, path, port or spaces). ' +
       'Fix: give the registry\'s login server as az acr show --query loginServer shows it, e.g. "mycontainerregistry.azurecr.io"',
   },
@@ -874,7 +894,7 @@ const VM_SETTING_ROWS: Row[] = [
     case: 'no images to pull',
     bad: (s) => vm(s).pullImages(registry(s), []),
     good: (s) => vm(s).pullImages(registry(s), ['aci-helloworld:v1']),
-    path: 'Test/DockerVm',
+    path: 'Test/DockerVm/Login',
     line: '  - pullImages(images): [] is empty. Fix: name at least one image, e.g. ["aci-helloworld:v1"]',
   },
 ];
@@ -940,8 +960,8 @@ describe('bad input fails at synth with a stable message, and its valid neighbou
     vm(big).pullImages(registry(big), images);
     // WHEN synthesized with validations / THEN the problem is reported with the construct path
     expect(() => Testing.synth(big, true)).toThrow(new RegExp(
-      "DockerVirtualMachine at 'Test/DockerVm' has invalid input:\\n {2}- userData: \\d+ bytes of registry logins \\(tokens estimated\\), " +
-        "over Azure's limit of 49152 bytes \\(64 KiB in base64\\)\\. Fix: pull fewer images on this VM"));
+      "ContainerRegistryLogin at 'Test/DockerVm/Login' has invalid input:\\n {2}- userData: \\d+ bytes of user data \\(the login payload and the registry logins, tokens estimated\\), " +
+        "over Azure's limit of 49152 bytes \\(64 KiB in base64\\)\\. Fix: pull fewer images on this machine"));
     // AND a tenth of the images passes
     const small = newStack();
     vm(small).pullImages(registry(small), images.slice(0, 120));
@@ -1018,7 +1038,7 @@ describe('tokens (known only at apply) pass through unvalidated', () => {
     const machine = Object.values(json.resource.azurerm_linux_virtual_machine)[0] as any;
     expect(machine.name).toBe('${var.vm_name}');
     expect(machine.admin_ssh_key[0].public_key).toBe('${var.key}');
-    const rule = Object.values(json.resource.azurerm_network_security_rule)[0] as any;
+    const rule = (Object.values(json.resource.azurerm_network_security_rule) as any[]).find((r) => r.access === 'Allow');
     expect(rule.source_address_prefix).toBe('${var.admin_cidr}');
     const nic = Object.values(json.resource.azurerm_network_interface)[0] as any;
     expect(nic.ip_configuration[0].subnet_id).toBe('${var.subnet}');
@@ -1027,7 +1047,8 @@ describe('tokens (known only at apply) pass through unvalidated', () => {
   test('a token list of SSH sources becomes source_address_prefixes', () => {
     const stack = newStack();
     new DockerVirtualMachine(stack, 'DockerVm', vmProps({ sshSourceAddressPrefixes: variable(stack, 'cidrs', 'list(string)').listValue }));
-    const rule = Object.values(JSON.parse(Testing.synth(stack, true)).resource.azurerm_network_security_rule)[0] as any;
+    const rules = Object.values(JSON.parse(Testing.synth(stack, true)).resource.azurerm_network_security_rule) as any[];
+    const rule = rules.find((r) => r.access === 'Allow');
     expect(rule.source_address_prefixes).toBe('${var.cidrs}');
     expect(rule).not.toHaveProperty('source_address_prefix');
   });

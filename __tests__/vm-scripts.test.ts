@@ -1,3 +1,9 @@
+/**
+ * The bootstrap (custom_data or a VM extension) and the user data as the constructs render them, checked by
+ * the real tools (cloud-init, systemd-analyze, shellcheck) and executed: the bootstrap's scripts run as the
+ * machine would run them, with its root steps faked.
+ */
+import { createHash } from 'crypto';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -5,40 +11,32 @@ import * as path from 'path';
 import { TerraformLocal, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { parse } from 'yaml';
 import {
-  AZURE_CLI_INSTALL_SCRIPT,
-  AZURE_CLI_INSTALL_SCRIPT_PATH,
-  CloudConfigOptions,
-  estimatedBytes,
-  LOGIN_SCRIPT,
-  LOGIN_SCRIPT_PATH,
-  RegistryLogin,
-  renderCloudConfig,
-  renderLoginUserData,
-  terraformBase64,
-  TOKEN_SIZE_ESTIMATE_BYTES,
+  BOOTSTRAP_FILES, BOOTSTRAP_FORMAT, bootstrapCloudConfig, bootstrapInstallScript, estimatedBytes, LoginSettings, loginPayload,
+  RegistryLogin, renderUserDataHead, terraformBase64, TOKEN_SIZE_ESTIMATE_BYTES,
 } from '../lib/private/vm-scripts';
+import { VM_ASSET_DIR, vmAsset } from '../lib/private/vm-scripts/assets';
 import { FakeBin, FakeTool, hasTool, itPassesShellChecks, itWithTool, writeExecutable } from './support/fake-bin';
+import { FakeAzure } from './support/fake-bin/fake-azure';
+import { FAKE_ADMIN, fakeMachine } from './support/fake-bin/machine';
 
 const ADMIN = 'azureuser';
 const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
+const BOOTSTRAP = path.join(VM_ASSET_DIR, 'acr-bootstrap.sh');
 const SERVICE_PATH = '/etc/systemd/system/acr-login.service';
 const TIMER_PATH = '/etc/systemd/system/acr-login.timer';
-/** Azure's limit on custom data. */
-const CUSTOM_DATA_LIMIT_BYTES = 64 * 1024;
+/**
+ * The bootstrap of format 1, frozen: it is every VM's custom_data, and a change to it replaces every VM.
+ * A change here is a new bootstrap format, in a major release (docs/bootstrap.md, "Upgrade policy").
+ */
+const FORMAT_1_SHA256 = '978b417131681a659bbbc2a2eeff7d52a2cc59ffe54ae6b399fb59482cf0e380';
+/** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
+const USER_DATA_LIMIT_BYTES = 49152;
 
 interface WriteFile {
   readonly path: string;
   readonly owner: string;
   readonly permissions: string;
   readonly content: string;
-}
-
-interface CloudConfig {
-  readonly package_update: boolean;
-  readonly packages: string[];
-  readonly write_files: WriteFile[];
-  readonly runcmd: string[][];
-  readonly [key: string]: unknown;
 }
 
 /** The registries of the tutorial: a user-assigned login and a system-assigned one. */
@@ -54,25 +52,10 @@ function twoLogins(clientId: string = CLIENT_ID): RegistryLogin[] {
   ];
 }
 
-/** The cloud-config of a VM with the default admin user and budget. */
-function defaultCloudConfig(): CloudConfig {
-  return parseCloudConfig(renderCloudConfig({ adminUsername: ADMIN }));
-}
-
-/** A fake curl that serves `userData` (text) as the Instance Metadata Service does: base64. */
-function fakeImds(userData: string, failFirst = 0): FakeTool {
-  return { failFirst, body: `printf '%s' '${Buffer.from(userData, 'utf8').toString('base64')}'` };
-}
-
-function parseCloudConfig(text: string): CloudConfig {
+function cloudConfig(): { write_files: WriteFile[]; runcmd: string[][]; [key: string]: unknown } {
+  const text = bootstrapCloudConfig();
   expect(text.startsWith('#cloud-config\n')).toBe(true);
   return parse(text, { version: '1.1' });
-}
-
-function fileAt(config: CloudConfig, filePath: string): WriteFile {
-  const file = config.write_files.find((f) => f.path === filePath);
-  if (file === undefined) throw new Error(`no write_files entry for ${filePath}`);
-  return file;
 }
 
 /** The values of each directive of a systemd unit file, in order. */
@@ -87,343 +70,387 @@ function directives(unit: string): Record<string, string[]> {
 
 const tempDirs: string[] = [];
 afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vm-scripts-test-'));
   tempDirs.push(dir);
   return dir;
 }
 
-function writeTemp(name: string, text: string): string {
-  const file = path.join(tempDir(), name);
-  fs.writeFileSync(file, text);
-  return file;
-}
+let fakes: FakeBin | undefined;
+let azure: FakeAzure | undefined;
+afterEach(async () => {
+  fakes?.remove();
+  fakes = undefined;
+  await azure?.stop();
+  azure = undefined;
+});
 
-describe('renderCloudConfig', () => {
-  describe('packages', () => {
-    it('updates apt and installs Docker and what the Azure CLI install needs, not Ubuntu\'s outdated azure-cli', () => {
-      // WHEN
-      const config = defaultCloudConfig();
-      // THEN
-      expect(config.package_update).toBe(true);
-      expect(config.packages).toEqual(expect.arrayContaining(['docker.io', 'ca-certificates', 'curl', 'gnupg', 'lsb-release']));
-      expect(config.packages).not.toContain('azure-cli');
-    });
+describe('bootstrapCloudConfig', () => {
+  it('writes the bootstrap, the service and the timer from vm/, root-owned, and runs `acr-bootstrap activate`; nothing else', () => {
+    const config = cloudConfig();
+    expect(Object.keys(config).sort()).toEqual(['runcmd', 'write_files']);
+    expect(config.write_files).toEqual([
+      { path: '/usr/local/sbin/acr-bootstrap', owner: 'root:root', permissions: '0755', content: vmAsset('acr-bootstrap.sh') },
+      { path: SERVICE_PATH, owner: 'root:root', permissions: '0644', content: vmAsset('acr-login.service') },
+      { path: TIMER_PATH, owner: 'root:root', permissions: '0644', content: vmAsset('acr-login.timer') },
+    ]);
+    expect(config.runcmd).toEqual([['/usr/local/sbin/acr-bootstrap', 'activate']]);
   });
 
-  describe('write_files', () => {
-    it('installs both scripts, the service and the timer, root-owned, scripts executable', () => {
-      const config = defaultCloudConfig();
-      expect(config.write_files.map(({ path: p, owner, permissions }) => ({ path: p, owner, permissions }))).toEqual([
-        { path: AZURE_CLI_INSTALL_SCRIPT_PATH, owner: 'root:root', permissions: '0755' },
-        { path: LOGIN_SCRIPT_PATH, owner: 'root:root', permissions: '0755' },
-        { path: SERVICE_PATH, owner: 'root:root', permissions: '0644' },
-        { path: TIMER_PATH, owner: 'root:root', permissions: '0644' },
-      ]);
-    });
-
-    it('carries the scripts byte for byte through the YAML', () => {
-      const config = defaultCloudConfig();
-      expect(fileAt(config, LOGIN_SCRIPT_PATH).content).toBe(LOGIN_SCRIPT);
-      expect(fileAt(config, AZURE_CLI_INSTALL_SCRIPT_PATH).content).toBe(AZURE_CLI_INSTALL_SCRIPT);
-    });
-
-    it('names no registry, login server, identity or image: the logins are user data', () => {
-      // GIVEN the values of the tutorial's logins
-      const values = twoLogins().flatMap((login) => [login.registryName, login.loginServer, login.clientId ?? '', ...login.images]);
-      // WHEN
-      const text = renderCloudConfig({ adminUsername: ADMIN });
-      // THEN
-      for (const value of values.filter((v) => v !== '')) expect(text).not.toContain(value);
-    });
+  it('names no user, registry, identity or image, and carries no payload: the same text for every machine', () => {
+    const text = bootstrapCloudConfig();
+    for (const value of [ADMIN, CLIENT_ID, 'azurecr.io', 'aci-helloworld', 'docker.io']) expect(text).not.toContain(value);
+    expect(text).not.toContain(loginPayload().split('\n').slice(0, 3).join('\n'));
+    expect(estimatedBytes(text)).toBeLessThan(8 * 1024);
   });
 
-  describe('users and runcmd', () => {
-    it('leaves the Azure-provisioned admin user alone and adds it to the docker group', () => {
-      const config = defaultCloudConfig();
-      // A `users` key would replace the admin user Azure provisions from admin_username.
-      expect(config).not.toHaveProperty('users');
-      expect(config).not.toHaveProperty('groups');
-      expect(config.runcmd).toContainEqual(['usermod', '-aG', 'docker', ADMIN]);
-    });
-
-    it('joins the docker group and installs the CLI before it reloads systemd, enables the timer and starts the login', () => {
-      // GIVEN runcmd runs in cloud-init's final stage, after `packages` installed docker.io
-      const { runcmd } = defaultCloudConfig();
-      const at = (command: string[]) => runcmd.findIndex((c) => JSON.stringify(c) === JSON.stringify(command));
-      const usermod = at(['usermod', '-aG', 'docker', ADMIN]);
-      const install = at([AZURE_CLI_INSTALL_SCRIPT_PATH]);
-      const reload = at(['systemctl', 'daemon-reload']);
-      const enableTimer = at(['systemctl', 'enable', '--now', 'acr-login.timer']);
-      const start = at(['systemctl', 'start', '--no-block', 'acr-login.service']);
-      // THEN
-      for (const index of [usermod, install, reload, enableTimer, start]) expect(index).toBeGreaterThanOrEqual(0);
-      expect(usermod).toBeLessThan(reload);
-      expect(install).toBeLessThan(reload);
-      expect(reload).toBeLessThan(enableTimer);
-      expect(enableTimer).toBeLessThan(start);
-      expect(start).toBe(runcmd.length - 1);
-    });
+  it('is frozen for bootstrap format 1: its text changes only with a new format (a major release)', () => {
+    expect(BOOTSTRAP_FORMAT).toBe(1);
+    expect(createHash('sha256').update(bootstrapCloudConfig()).digest('hex')).toBe(FORMAT_1_SHA256);
   });
 
-  describe('login service', () => {
-    it('runs the logins as the admin user after Docker, as a oneshot', () => {
-      const service = directives(fileAt(defaultCloudConfig(), SERVICE_PATH).content);
-      expect(service.Type).toEqual(['oneshot']);
-      expect(service.User).toEqual([ADMIN]);
-      expect(service.After?.[0]?.split(' ')).toEqual(expect.arrayContaining(['docker.service', 'network-online.target']));
-      expect(service.Wants?.[0]?.split(' ')).toEqual(expect.arrayContaining(['docker.service', 'network-online.target']));
-    });
-
-    it('has one ExecStart, which reads the logins from the user data', () => {
-      const service = directives(fileAt(defaultCloudConfig(), SERVICE_PATH).content);
-      expect(service.ExecStart).toEqual([`${LOGIN_SCRIPT_PATH} --from-user-data`]);
-    });
-
-    it('passes the retry budget of the run, 1800 s by default, and gives the run more than it to start', () => {
-      const byDefault = directives(fileAt(defaultCloudConfig(), SERVICE_PATH).content);
-      expect(byDefault.Environment).toEqual(['ACR_LOGIN_TIMEOUT_SECONDS=1800']);
-      expect(Number(byDefault.TimeoutStartSec?.[0])).toBeGreaterThan(1800);
-
-      const custom = directives(
-        fileAt(parseCloudConfig(renderCloudConfig({ adminUsername: ADMIN, loginTimeoutSeconds: 600 })), SERVICE_PATH).content,
-      );
-      expect(custom.Environment).toEqual(['ACR_LOGIN_TIMEOUT_SECONDS=600']);
-      expect(Number(custom.TimeoutStartSec?.[0])).toBeGreaterThan(600);
-      expect(Number(custom.TimeoutStartSec?.[0])).toBeLessThan(Number(byDefault.TimeoutStartSec?.[0]));
-    });
+  it('runs the login as root (it installs packages), oneshot, capped well above the payload\'s longest run', () => {
+    const service = directives(vmAsset('acr-login.service'));
+    expect(service.Type).toEqual(['oneshot']);
+    expect(service.User).toBeUndefined();
+    expect(service.ExecStart).toEqual(['/usr/local/sbin/acr-bootstrap run']);
+    expect(service.After?.[0]?.split(' ')).toEqual(expect.arrayContaining(['docker.service', 'network-online.target']));
+    // the payload's budget is at most 2 h and one step at most 30 min
+    expect(service.TimeoutStartSec).toEqual(['4h']);
   });
 
-  describe('refresh timer', () => {
-    it('re-runs the login every 120 minutes by default, and after boot', () => {
-      const timer = directives(fileAt(defaultCloudConfig(), TIMER_PATH).content);
-      expect(timer.OnUnitActiveSec).toEqual(['120min']);
-      expect(timer.OnBootSec).toHaveLength(1);
-      expect(timer.WantedBy).toEqual(['timers.target']);
-    });
+  it('runs the login again every 120 minutes, and 2 minutes after boot', () => {
+    const timer = directives(vmAsset('acr-login.timer'));
+    expect(timer.OnUnitActiveSec).toEqual(['120min']);
+    expect(timer.OnBootSec).toEqual(['2min']);
+    expect(timer.WantedBy).toEqual(['timers.target']);
   });
 
-  describe('bad options', () => {
-    it.each<[string, CloudConfigOptions, RegExp]>([
-      ['an admin user name with a space', { adminUsername: 'azure user' }, /adminUsername 'azure user' is not a Linux user name/],
-      ['a zero budget', { adminUsername: ADMIN, loginTimeoutSeconds: 0 }, /loginTimeoutSeconds 0 is not a positive whole number/],
-    ])('throws for %s', (_, options, message) => {
-      expect(() => renderCloudConfig(options)).toThrow(message);
-    });
+  itPassesShellChecks(BOOTSTRAP);
+
+  itWithTool('cloud-init', 'passes `cloud-init schema`', () => {
+    const file = path.join(tempDir(), 'user-data.yaml');
+    fs.writeFileSync(file, bootstrapCloudConfig());
+    const result = spawnSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
+    // cloud-init 22.4 (Debian 12) says "Valid cloud-config", 23.x and later "Valid schema".
+    expect(`${result.stdout}${result.stderr}`).toMatch(/Valid (cloud-config|schema)/);
+    expect(result.status).toBe(0);
   });
 
-  describe('validated by the real tools', () => {
-    const configs: Array<[string, CloudConfigOptions]> = [
-      ['default budget', { adminUsername: ADMIN }],
-      ['custom budget', { adminUsername: 'dockeradmin', loginTimeoutSeconds: 900 }],
-    ];
-
-    itWithTool('cloud-init', 'passes `cloud-init schema`', () => {
-      for (const [, options] of configs) {
-        const file = writeTemp('user-data.yaml', renderCloudConfig(options));
-        const result = spawnSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
-        // cloud-init 22.4 (Debian 12) says "Valid cloud-config", 23.x and later "Valid schema".
-        expect(`${result.stdout}${result.stderr}`).toMatch(/Valid (cloud-config|schema)/);
-        expect(result.status).toBe(0);
-      }
+  itWithTool('cloud-init', 'reads the same in PyYAML (YAML 1.1, what cloud-init parses with)', () => {
+    const result = spawnSync('/usr/bin/python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
+      input: bootstrapCloudConfig(),
+      encoding: 'utf8',
     });
-
-    itWithTool('cloud-init', 'reads the same in PyYAML (YAML 1.1, what cloud-init parses with), even for words like "no"', () => {
-      // GIVEN an admin named `no`, a boolean to YAML 1.1 if left unquoted
-      const text = renderCloudConfig({ adminUsername: 'no' });
-      // WHEN
-      const result = spawnSync('/usr/bin/python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
-        input: text,
-        encoding: 'utf8',
-      });
-      // THEN
-      expect(result.status).toBe(0);
-      expect(JSON.parse(result.stdout)).toEqual(parse(text, { version: '1.1' }));
-      expect(JSON.parse(result.stdout).runcmd[0]).toEqual(['usermod', '-aG', 'docker', 'no']);
-    });
-
-    itWithTool('systemd-analyze', 'has a service and a timer that `systemd-analyze verify` accepts without a warning', () => {
-      // GIVEN the units, with ExecStart pointing at a real copy of the login script
-      const config = defaultCloudConfig();
-      const dir = tempDir();
-      const scriptCopy = path.join(dir, 'acr-login');
-      fs.writeFileSync(scriptCopy, fileAt(config, LOGIN_SCRIPT_PATH).content, { mode: 0o755 });
-      const service = path.join(dir, 'acr-login.service');
-      const timer = path.join(dir, 'acr-login.timer');
-      fs.writeFileSync(service, fileAt(config, SERVICE_PATH).content.split(LOGIN_SCRIPT_PATH).join(scriptCopy));
-      fs.writeFileSync(timer, fileAt(config, TIMER_PATH).content);
-      // WHEN
-      const result = spawnSync('systemd-analyze', ['verify', '--man=no', service, timer], { encoding: 'utf8' });
-      // THEN
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-    });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(cloudConfig());
   });
 
-  describe('executed as the VM would', () => {
-    it('runs the installed login script as the service\'s ExecStart says, reading the logins from the user data', () => {
-      // GIVEN the script and the service exactly as cloud-init writes them, the user data the construct renders
-      // served by a fake metadata service, and fake az and docker
-      const config = defaultCloudConfig();
-      const script = writeExecutable('acr-login', fileAt(config, LOGIN_SCRIPT_PATH).content);
-      tempDirs.push(path.dirname(script));
-      const service = directives(fileAt(config, SERVICE_PATH).content);
-      const environment = Object.fromEntries((service.Environment ?? []).map((e) => e.split('=', 2)));
-      const fakes = new FakeBin({ curl: fakeImds(renderLoginUserData(twoLogins())), az: { recordEnv: ['AZURE_CONFIG_DIR'] }, docker: {} });
-      try {
-        // WHEN the ExecStart runs
-        const [executable, ...args] = (service.ExecStart ?? [])[0].split(' ');
-        expect(executable).toBe(LOGIN_SCRIPT_PATH);
-        const result = fakes.run(script, args, environment);
-        // THEN
-        expect(result.stderr).toBe('');
-        expect(result.status).toBe(0);
-        expect(fakes.calls()).toEqual([
-          expect.stringMatching(/^curl .*-H Metadata:true .*compute\/userData/),
-          `az login --identity --client-id ${CLIENT_ID} --allow-no-subscriptions --output none`,
-          'az acr login --name myContainerRegistry',
-          'docker pull mycontainerregistry.azurecr.io/aci-helloworld:v1',
-          'docker pull mycontainerregistry.azurecr.io/tools/busybox@sha256:0123abcd',
-          'az login --identity --allow-no-subscriptions --output none',
-          'az acr login --name otherRegistry',
-          'docker pull otherregistry.azurecr.io/nginx:1.27',
-        ]);
-        // AND every az call kept to the script's own Azure CLI profile in the user's home (systemd sets HOME for User=)
-        const profile = path.join(fakes.home, '.azure-acr-login');
-        expect(fakes.environments('az')).toEqual(Array(4).fill({ AZURE_CONFIG_DIR: profile }));
-      } finally {
-        fakes.remove();
-      }
-    });
+  itWithTool('systemd-analyze', 'has a service and a timer that `systemd-analyze verify` accepts without a warning', () => {
+    // GIVEN the units, with ExecStart pointing at a real copy of the bootstrap
+    const dir = tempDir();
+    const bootstrapCopy = path.join(dir, 'acr-bootstrap');
+    fs.writeFileSync(bootstrapCopy, vmAsset('acr-bootstrap.sh'), { mode: 0o755 });
+    const service = path.join(dir, 'acr-login.service');
+    const timer = path.join(dir, 'acr-login.timer');
+    fs.writeFileSync(service, vmAsset('acr-login.service').split('/usr/local/sbin/acr-bootstrap').join(bootstrapCopy));
+    fs.writeFileSync(timer, vmAsset('acr-login.timer'));
+    // WHEN
+    const result = spawnSync('systemd-analyze', ['verify', '--man=no', service, timer], { encoding: 'utf8' });
+    // THEN
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 });
 
-describe('renderLoginUserData', () => {
-  it('is one line per login: registry, login server, client ID (empty for the system-assigned identity), images', () => {
-    expect(renderLoginUserData(twoLogins()).split('\n')).toEqual([
-      `# Registry logins of this VM, read by ${LOGIN_SCRIPT_PATH} --from-user-data`,
-      `registry=myContainerRegistry login_server=mycontainerregistry.azurecr.io client_id=${CLIENT_ID} images=aci-helloworld:v1,tools/busybox@sha256:0123abcd`,
-      'registry=otherRegistry login_server=otherregistry.azurecr.io client_id= images=nginx:1.27',
+describe('bootstrapInstallScript (a VM extension)', () => {
+  const script = writeExecutable('install-bootstrap', bootstrapInstallScript());
+  tempDirs.push(path.dirname(script));
+
+  itPassesShellChecks(script);
+
+  it('writes the same files as the cloud-config, byte for byte and mode for mode, then activates: timer on, first run waited for', () => {
+    // GIVEN a machine root with the user data the caller wrote
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'etc/acr-login'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'etc/acr-login/user-data'), '#acr-login-user-data 1\n');
+    fakes = fakeMachine();
+    // WHEN
+    const result = fakes.run(script, [], { ACR_BOOTSTRAP_ROOT: root });
+    // THEN
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    for (const file of cloudConfig().write_files) {
+      expect(fs.readFileSync(path.join(root, file.path), 'utf8')).toBe(file.content);
+      expect((fs.statSync(path.join(root, file.path)).mode & 0o777).toString(8).padStart(4, '0')).toBe(file.permissions);
+    }
+    expect(fakes.calls()).toEqual([
+      'systemctl daemon-reload',
+      'systemctl enable --now acr-login.timer',
+      'systemctl start acr-login.service',
+    ]);
+    expect(result.stdout).toContain('acr-bootstrap: the first registry login succeeded');
+    // AND running it again changes nothing and succeeds again
+    expect(fakes.run(script, [], { ACR_BOOTSTRAP_ROOT: root }).status).toBe(0);
+  });
+
+  it('embeds each file of the bootstrap once, from vm/', () => {
+    const text = bootstrapInstallScript();
+    for (const file of BOOTSTRAP_FILES) {
+      expect(text.split(`install_file ${file.path} ${file.permissions} <<'ACR_BOOTSTRAP_FILE'`)).toHaveLength(2);
+    }
+    expect(text).not.toContain('#@BOOTSTRAP@');
+  });
+
+  it('says when there is no /etc/acr-login/user-data, and fails with the journal when the first run fails', () => {
+    const root = tempDir();
+    fakes = fakeMachine({ systemctl: { body: 'if [[ $1 == start ]]; then exit 1; fi' } });
+    const result = fakes.run(script, [], { ACR_BOOTSTRAP_ROOT: root });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("no /etc/acr-login/user-data: the bootstrap reads the machine's user data from the Instance Metadata Service");
+    expect(result.stderr).toContain("the first registry login failed. The timer runs it again within 2 hours; 'sudo systemctl start acr-login.service' runs it now");
+    expect(result.stderr).toContain("(the service's journal)");
+    expect(fakes.calls()).toContain('journalctl -u acr-login.service -n 30 --no-pager -o cat');
+    // the timer is on even though the first run failed
+    expect(fakes.calls()).toContain('systemctl enable --now acr-login.timer');
+  });
+});
+
+describe('acr-bootstrap run', () => {
+  /** A stand-in payload: records how it was run and the user data it was given. */
+  function stubPayload(version: string): string {
+    return ['#!/usr/bin/env bash', `echo "payload ${version}: $*"`, 'cp "$2" "$(dirname "$0")/seen-user-data"', ''].join('\n');
+  }
+
+  function userData(payload: string, head = `#acr-login-user-data 1\nadmin_user=${ADMIN}\n`): string {
+    return `${head}#acr-login-payload\n${payload}`;
+  }
+
+  /**
+   * A fake curl answering as the Instance Metadata Service answers for user data: base64, then the HTTP status
+   * the bootstrap asks curl to write, after `failFirst` failures.
+   */
+  function imds(text: string, failFirst = 0, status = 200): FakeTool {
+    return { failFirst, body: `printf '%s\\n%s' '${Buffer.from(text, 'utf8').toString('base64')}' ${status}` };
+  }
+
+  function run(root: string, curl: FakeTool, env: Record<string, string> = {}) {
+    fakes?.remove();
+    fakes = new FakeBin({ curl });
+    return fakes.run(BOOTSTRAP, ['run'], { ACR_BOOTSTRAP_ROOT: root, ...env });
+  }
+
+  const payloadPath = (root: string) => path.join(root, 'usr/local/lib/acr-login/acr-login');
+
+  it('reads the user data from the metadata service, installs its payload and runs it with the user data', () => {
+    const root = tempDir();
+    const text = userData(stubPayload('v1'));
+    const result = run(root, imds(text));
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(fakes?.calls()).toEqual([
+      "curl -sS --noproxy \\* --max-time 30 -H Metadata:true -w \\\\n%\\{http_code\\} http://169.254.169.254/metadata/instance/compute/userData\\?api-version=2021-01-01\\&format=text",
+    ]);
+    expect(fs.readFileSync(payloadPath(root), 'utf8')).toBe(stubPayload('v1'));
+    expect(fs.statSync(payloadPath(root)).mode & 0o777).toBe(0o755);
+    expect(result.stdout).toMatch(/installed payload [0-9a-f]{12} at /);
+    expect(result.stdout).toContain(`payload v1: run ${root}/run/acr-login/user-data`);
+    expect(fs.readFileSync(path.join(root, 'usr/local/lib/acr-login/seen-user-data'), 'utf8')).toBe(text);
+  });
+
+  it('upgrades in place: a new payload in the user data replaces the installed one on the next run; the same one is left alone', () => {
+    const root = tempDir();
+    expect(run(root, imds(userData(stubPayload('v1')))).stdout).toContain('payload v1: run');
+    // WHEN the user data changes in place (a new library release)
+    const upgraded = run(root, imds(userData(stubPayload('v2'))));
+    // THEN the next run installs and runs the new payload
+    expect(upgraded.stdout).toMatch(/installed payload [0-9a-f]{12}/);
+    expect(upgraded.stdout).toContain('payload v2: run');
+    expect(fs.readFileSync(payloadPath(root), 'utf8')).toBe(stubPayload('v2'));
+    // AND a run with the same user data does not reinstall it
+    const again = run(root, imds(userData(stubPayload('v2'))));
+    expect(again.stdout).not.toContain('installed payload');
+    expect(again.stdout).toContain('payload v2: run');
+  });
+
+  it('prefers /etc/acr-login/user-data (VM extension, golden images) and then asks no metadata service', () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'etc/acr-login'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'etc/acr-login/user-data'), userData(stubPayload('local')));
+    const result = run(root, imds(userData(stubPayload('imds'))));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('payload local: run');
+    expect(fakes?.calls()).toEqual([]);
+  });
+
+  it('retries the metadata service with backoff, then gives up (exit 1) when it never answers', () => {
+    const root = tempDir();
+    const retried = run(root, imds(userData(stubPayload('v1')), 1));
+    expect(retried.status).toBe(0);
+    expect(retried.stderr).toContain('the Instance Metadata Service did not answer; retrying in 1 s');
+    const never = run(root, imds('', 1_000_000), { ACR_BOOTSTRAP_IMDS_TIMEOUT_SECONDS: '0' });
+    expect(never.status).toBe(1);
+    expect(never.stderr).toContain('the Instance Metadata Service did not answer within 0 s');
+  });
+
+  it.each([['empty', 200], ['not found', 404]])('does nothing, successfully, on a machine without user data (%s)', (_, status) => {
+    const root = tempDir();
+    const result = run(root, imds('', 0, status));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('this machine has no user data: nothing to do');
+    expect(fs.existsSync(payloadPath(root))).toBe(false);
+  });
+
+  it('retries an error answer of the metadata service, naming its status', () => {
+    const root = tempDir();
+    const result = run(root, imds('', 0, 500), { ACR_BOOTSTRAP_IMDS_TIMEOUT_SECONDS: '0' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('the Instance Metadata Service answered HTTP 500');
+  });
+
+  it.each([
+    ['user data not written for acr-login', '#!/bin/bash\necho hello\n', "the user data does not start with '#acr-login-user-data 1': it was not written for acr-login"],
+    ['a newer format', '#acr-login-user-data 2\n#acr-login-payload\necho\n', 'the user data is format 2, but this machine\'s bootstrap is format 1: a library release of bootstrap format 2 needs a new bootstrap (its custom_data), which replaces the machine'],
+    ['no payload line', '#acr-login-user-data 1\nadmin_user=azureuser\n', "the user data has no '#acr-login-payload' line, so no payload to run"],
+    ['an empty payload', '#acr-login-user-data 1\n#acr-login-payload\n', "the payload after '#acr-login-payload' is empty"],
+  ])('refuses %s: exit 2, nothing installed', (_, text, message) => {
+    const root = tempDir();
+    const result = run(root, imds(text));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`acr-bootstrap: ${message}\n`);
+    expect(fs.existsSync(payloadPath(root))).toBe(false);
+  });
+
+  it('refuses to run beside another run (exit 1)', () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'run/acr-login'), { recursive: true });
+    const holder = spawnSync('flock', [path.join(root, 'run/acr-login/lock'), 'bash', '-c',
+      `ACR_BOOTSTRAP_ROOT=${root} PATH=/usr/bin:/bin ${BOOTSTRAP} run; echo "status $?"`], { encoding: 'utf8' });
+    expect(holder.stdout).toContain('status 1');
+    expect(holder.stderr).toContain(`another run holds ${root}/run/acr-login/lock`);
+  });
+
+  it('runs the real payload of the rendered user data to the end: the login of a machine, as the admin user', async () => {
+    // GIVEN the user data the constructs render, served by a fake metadata service, and a machine with Docker
+    const text = renderUserDataHead({ adminUsername: FAKE_ADMIN }, twoLogins()) + loginPayload();
+    azure = await FakeAzure.start({ userData: text });
+    fakes = fakeMachine();
+    const root = tempDir();
+    // WHEN the service's ExecStart runs
+    const result = await fakes.runAsync(BOOTSTRAP, ['run'], { ACR_BOOTSTRAP_ROOT: root, ...azure.env, ACR_LOGIN_INITIAL_DELAY_SECONDS: '0.02' });
+    // THEN
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'usr/local/lib/acr-login/acr-login'), 'utf8')).toBe(loginPayload());
+    expect(fakes.calls().filter((c) => /^docker (login|pull) /.test(c))).toEqual([
+      'docker login mycontainerregistry.azurecr.io --username 00000000-0000-0000-0000-000000000000 --password-stdin',
+      'docker pull mycontainerregistry.azurecr.io/aci-helloworld:v1',
+      'docker pull mycontainerregistry.azurecr.io/tools/busybox@sha256:0123abcd',
+      'docker login otherregistry.azurecr.io --username 00000000-0000-0000-0000-000000000000 --password-stdin',
+      'docker pull otherregistry.azurecr.io/nginx:1.27',
+    ]);
+    expect(result.stdout).toContain('acr-login: done on attempt 1');
+  });
+});
+
+describe('renderUserDataHead', () => {
+  it('is the magic line, the settings, one line per login and the payload line', () => {
+    expect(renderUserDataHead({ adminUsername: ADMIN }, twoLogins()).split('\n')).toEqual([
+      '#acr-login-user-data 1',
+      '# Settings and registry logins of this machine, read by acr-login on every run; the payload follows.',
+      'admin_user=azureuser',
+      'login_timeout_seconds=1800',
+      'login_method=token-exchange',
+      `login registry=myContainerRegistry login_server=mycontainerregistry.azurecr.io client_id=${CLIENT_ID} images=aci-helloworld:v1,tools/busybox@sha256:0123abcd`,
+      'login registry=otherRegistry login_server=otherregistry.azurecr.io client_id= images=nginx:1.27',
+      '#acr-login-payload',
       '',
     ]);
   });
 
-  it('is empty without a login', () => {
-    expect(renderLoginUserData([])).toBe('');
+  it('carries the budget and the login method', () => {
+    const head = renderUserDataHead({ adminUsername: 'ops', loginTimeoutSeconds: 900, loginMethod: 'azure-cli' }, []);
+    expect(head).toContain('\nadmin_user=ops\nlogin_timeout_seconds=900\nlogin_method=azure-cli\n#acr-login-payload\n');
   });
 
-  it('keeps a client ID token, resolvable at apply', () => {
-    // GIVEN a client ID known only at apply
+  it('keeps tokens (admin user, client ID, registry, login server), resolvable at apply', () => {
+    // GIVEN values known only at apply
     const stack = new TerraformStack(Testing.app(), 'stack');
-    const clientId = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
+    const variable = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
+    const [admin, clientId, registry, server] = ['admin', 'clientId', 'registry', 'server'].map(variable);
     // WHEN
-    const text = renderLoginUserData(twoLogins(clientId));
+    const head = renderUserDataHead({ adminUsername: admin }, [{ registryName: registry, loginServer: server, images: ['a:1'], clientId }]);
     // THEN
-    expect(text).toContain(`client_id=${clientId} images=aci-helloworld:v1`);
-    expect(Token.isUnresolved(text)).toBe(true);
+    expect(head).toContain(`admin_user=${admin}\n`);
+    expect(head).toContain(`login registry=${registry} login_server=${server} client_id=${clientId} images=a:1\n`);
   });
 
-  it.each<[string, RegistryLogin, RegExp]>([
-    ['an image with a space', { registryName: 'r', loginServer: 'r.azurecr.io', images: ['app v1'] }, /logins\[0\]\.images\[0\] 'app v1' has characters other than/],
-    ['an image with a comma', { registryName: 'r', loginServer: 'r.azurecr.io', images: ['a,b'] }, /logins\[0\]\.images\[0\] 'a,b'/],
-    ['a registry with =', { registryName: 'r=x', loginServer: 'r.azurecr.io', images: [] }, /logins\[0\]\.registryName 'r=x'/],
-  ])('throws for %s', (_, login, message) => {
-    expect(() => renderLoginUserData([login])).toThrow(message);
+  it.each<[string, LoginSettings, RegistryLogin[], string]>([
+    ['an admin user name with a space', { adminUsername: 'azure user' }, [], "adminUsername 'azure user' is not a Linux user name"],
+    ['a budget under 900 s', { adminUsername: ADMIN, loginTimeoutSeconds: 600 }, [], 'loginTimeoutSeconds 600 is not a whole number of seconds from 900 to 7200'],
+    ['a budget over 7200 s', { adminUsername: ADMIN, loginTimeoutSeconds: 7201 }, [], 'loginTimeoutSeconds 7201 is not a whole number of seconds from 900 to 7200'],
+    ['an unknown login method', { adminUsername: ADMIN, loginMethod: 'basic' as never }, [], "loginMethod 'basic' is not one of token-exchange, azure-cli"],
+    ['an image with a space', { adminUsername: ADMIN }, [{ registryName: 'r', loginServer: 'r.azurecr.io', images: ['app v1'] }],
+      "logins[0].images[0] 'app v1' has characters other than letters, digits and . _ : @ / -"],
+    ['an image with a comma', { adminUsername: ADMIN }, [{ registryName: 'r', loginServer: 'r.azurecr.io', images: ['a,b'] }], "logins[0].images[0] 'a,b' has characters"],
+    ['a registry with =', { adminUsername: ADMIN }, [{ registryName: 'r=x', loginServer: 'r.azurecr.io', images: [] }], "logins[0].registryName 'r=x' has characters"],
+  ])('throws for %s, naming the value', (_, settings, logins, message) => {
+    expect(() => renderUserDataHead(settings, logins)).toThrow(`renderUserDataHead: ${message}`);
+  });
+
+  it('accepts the neighbours of those refusals: 900 s, 7200 s, an image with a digest', () => {
+    expect(renderUserDataHead({ adminUsername: ADMIN, loginTimeoutSeconds: 900 }, [])).toContain('login_timeout_seconds=900\n');
+    expect(renderUserDataHead({ adminUsername: ADMIN, loginTimeoutSeconds: 7200 }, [])).toContain('login_timeout_seconds=7200\n');
+    expect(renderUserDataHead({ adminUsername: ADMIN }, [{ registryName: 'r', loginServer: 'r.azurecr.io', images: ['a/b@sha256:00ff'] }]))
+      .toContain('images=a/b@sha256:00ff\n');
+  });
+
+  it('refuses a token image: images are named at synth', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const image = new TerraformVariable(stack, 'image', { type: 'string' }).stringValue;
+    expect(() => renderUserDataHead({ adminUsername: ADMIN }, [{ registryName: 'r', loginServer: 'r.azurecr.io', images: [image] }]))
+      .toThrow('renderUserDataHead: logins[0].images[0] is a token: images are named at synth');
+  });
+
+  it('leaves room in Azure\'s 64 KiB of user data: head and payload of one login take under half of it', () => {
+    const bytes = estimatedBytes(renderUserDataHead({ adminUsername: ADMIN }, twoLogins().slice(0, 1)) + loginPayload());
+    expect(bytes).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
   });
 });
 
-describe('AZURE_CLI_INSTALL_SCRIPT', () => {
-  const KEYRING = '/etc/apt/keyrings/microsoft.gpg';
-  const script = writeExecutable('install-azure-cli', AZURE_CLI_INSTALL_SCRIPT);
-  tempDirs.push(path.dirname(script));
-
-  /** Fakes of the network and system tools; curl and gpg write files like the real ones. */
-  function fakes(curlFailures = 0): FakeBin {
-    return new FakeBin({
-      curl: {
-        failFirst: curlFailures,
-        body: 'while (($# > 0)); do if [[ $1 == -o ]]; then echo "ARMORED KEY" >"$2"; fi; shift; done',
-      },
-      gpg: {
-        body: 'out=""; while (($# > 1)); do if [[ $1 == -o ]]; then out=$2; fi; shift; done; { echo DEARMORED; cat "$1"; } >"$out"',
-      },
-      lsb_release: { body: 'echo noble' },
-      dpkg: { body: 'echo arm64' },
-      'apt-get': {},
+describe('upgrading the library', () => {
+  /** The vm-scripts module of a library release whose payload differs from this one in one line. */
+  function releaseWithChangedPayload(): typeof import('../lib/private/vm-scripts') {
+    let release: typeof import('../lib/private/vm-scripts') | undefined;
+    jest.isolateModules(() => {
+      const assets = jest.requireActual<typeof import('../lib/private/vm-scripts/assets')>('../lib/private/vm-scripts/assets');
+      jest.doMock('../lib/private/vm-scripts/assets', () => ({
+        ...assets,
+        vmAsset: (name: Parameters<typeof assets.vmAsset>[0]) => (name === 'acr-login.sh'
+          ? assets.vmAsset(name).replace('readonly step_timeout_seconds=1800', 'readonly step_timeout_seconds=2400')
+          : assets.vmAsset(name)),
+      }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry, inside isolateModules
+      release = require('../lib/private/vm-scripts');
     });
+    jest.dontMock('../lib/private/vm-scripts/assets');
+    return release!;
   }
 
-  function run(bin: FakeBin, root: string) {
-    return bin.run(script, [], { AZURE_CLI_INSTALL_ROOT: root, AZURE_CLI_INSTALL_RETRY_DELAY_SECONDS: '0' });
-  }
-
-  itPassesShellChecks(script);
-
-  it("follows Microsoft's apt steps: dearmored key, deb822 source for this release and architecture, azure-cli", () => {
-    // GIVEN
-    const bin = fakes();
-    const root = tempDir();
-    try {
-      // WHEN
-      const result = run(bin, root);
-      // THEN
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-      expect(fs.readFileSync(path.join(root, 'etc/apt/sources.list.d/azure-cli.sources'), 'utf8')).toBe(
-        [
-          'Types: deb',
-          'URIs: https://packages.microsoft.com/repos/azure-cli/',
-          'Suites: noble',
-          'Components: main',
-          'Architectures: arm64',
-          `Signed-by: ${KEYRING}`,
-          '',
-        ].join('\n'),
-      );
-      const keyring = path.join(root, KEYRING);
-      expect(fs.readFileSync(keyring, 'utf8')).toBe('DEARMORED\nARMORED KEY\n');
-      expect(fs.statSync(keyring).mode & 0o044).toBe(0o044);
-      const calls = bin.calls();
-      expect(calls[0]).toMatch(/^curl -fsSL -o \S+ https:\/\/packages\.microsoft\.com\/keys\/microsoft\.asc$/);
-      expect(calls[1]).toMatch(new RegExp(`^gpg --batch --yes --dearmor -o ${root}${KEYRING} \\S+$`));
-      expect(calls.slice(-2)).toEqual([
-        'apt-get -o DPkg::Lock::Timeout=600 update',
-        'apt-get -o DPkg::Lock::Timeout=600 install -y azure-cli',
-      ]);
-    } finally {
-      bin.remove();
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
-
-  it('retries a failed download', () => {
-    const bin = fakes(2);
-    const root = tempDir();
-    try {
-      const result = run(bin, root);
-      expect(result.status).toBe(0);
-      expect(bin.calls().filter((c) => c.startsWith('curl '))).toHaveLength(3);
-      expect(result.stderr).toContain('failed (try 2 of 5)');
-    } finally {
-      bin.remove();
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
-
-  it('fails after five failed downloads, installing nothing', () => {
-    const bin = fakes(1_000);
-    const root = tempDir();
-    try {
-      const result = run(bin, root);
-      expect(result.status).not.toBe(0);
-      expect(result.stderr).toContain('install-azure-cli: giving up on');
-      expect(bin.calls().filter((c) => c.startsWith('curl '))).toHaveLength(5);
-      expect(bin.calls().filter((c) => c.startsWith('apt-get '))).toEqual([]);
-    } finally {
-      bin.remove();
-      fs.rmSync(root, { recursive: true, force: true });
-    }
+  it('changes the user data (updated in place) and never the bootstrap (custom_data, which replaces the VM)', () => {
+    // GIVEN two releases that differ in one line of the payload
+    const next = releaseWithChangedPayload();
+    const settings = { adminUsername: ADMIN };
+    const userData = (release: typeof next) => release.renderUserDataHead(settings, twoLogins()) + release.loginPayload();
+    // THEN the user data differs, in that line only
+    expect(next.loginPayload()).not.toBe(loginPayload());
+    expect(userData(next)).not.toBe(userData({ renderUserDataHead, loginPayload } as typeof next));
+    const changed = userData(next).split('\n').filter((line, i) => line !== userData({ renderUserDataHead, loginPayload } as typeof next).split('\n')[i]);
+    expect(changed).toEqual(['readonly step_timeout_seconds=2400']);
+    // AND the bootstrap, as custom_data and as the VM extension's script, is the same text
+    expect(next.bootstrapCloudConfig()).toBe(bootstrapCloudConfig());
+    expect(next.terraformBase64(next.bootstrapCloudConfig())).toBe(terraformBase64(bootstrapCloudConfig()));
+    expect(next.bootstrapInstallScript()).toBe(bootstrapInstallScript());
   });
 });
 
@@ -462,19 +489,14 @@ describe('terraformBase64', () => {
   }
 
   it('is a plain base64 literal for text without tokens, whatever characters it has', () => {
-    // WHEN
     const customData = terraformBase64(TRICKY);
-    // THEN
     expect(Token.isUnresolved(customData)).toBe(false);
     expect(Buffer.from(customData, 'base64').toString('utf8')).toBe(TRICKY);
   });
 
   it('with tokens, formats a base64-decoded template with the tokens, and round-trips tricky text', () => {
-    // GIVEN text with quotes, backslashes, ${HOME}, %{ and a token twice
     const build = (clientId: string) => `${TRICKY}client=${clientId}\nagain "${clientId}"\n${TRICKY}`;
-    // WHEN
     const { expression } = synthesize(build);
-    // THEN
     expect(evaluate(expression, { clientId: CLIENT_ID })).toBe(Buffer.from(build(CLIENT_ID), 'utf8').toString('base64'));
     expect(expression.match(/var\.clientId/g)).toHaveLength(2);
   });
@@ -485,31 +507,26 @@ describe('terraformBase64', () => {
     expect(expression).toBe(`\${base64encode(format(base64decode("${template}"), var.clientId, var.clientId))}`);
   });
 
-  it('decodes to the same user data as one rendered with the client ID known', () => {
-    const { expression } = synthesize((clientId) => renderLoginUserData(twoLogins(clientId)));
-    expect(evaluate(expression, { clientId: CLIENT_ID })).toBe(
-      Buffer.from(renderLoginUserData(twoLogins(CLIENT_ID)), 'utf8').toString('base64'),
-    );
+  it('decodes to the same user data as one rendered with the client ID known, payload included', () => {
+    const build = (clientId: string) => renderUserDataHead({ adminUsername: ADMIN }, twoLogins(clientId)) + loginPayload();
+    const { expression } = synthesize(build);
+    expect(evaluate(expression, { clientId: CLIENT_ID })).toBe(Buffer.from(build(CLIENT_ID), 'utf8').toString('base64'));
   });
 
   const terraformIt = hasTool('terraform') ? it : it.skip;
   terraformIt('evaluates in Terraform itself to the base64 of the text with the token resolved (skipped without terraform)', () => {
-    // GIVEN the synthesized stack as a Terraform configuration
-    const build = (clientId: string) => `${TRICKY}${renderLoginUserData(twoLogins(clientId))}`;
+    const build = (clientId: string) => `${TRICKY}${renderUserDataHead({ adminUsername: ADMIN }, twoLogins(clientId))}`;
     const { json } = synthesize(build);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'main.tf.json'), json);
-    // WHEN
     const result = spawnSync('terraform', ['console', `-var=clientId=${CLIENT_ID}`], {
       cwd: dir,
       input: 'local.custom_data\n',
       encoding: 'utf8',
       env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
     });
-    // THEN
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout.trim())).toBe(Buffer.from(build(CLIENT_ID), 'utf8').toString('base64'));
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 
@@ -519,19 +536,9 @@ describe('estimatedBytes', () => {
   });
 
   it('counts each token as 64 bytes', () => {
-    // GIVEN
     const stack = new TerraformStack(Testing.app(), 'stack');
     const token = new TerraformVariable(stack, 'clientId', { type: 'string' }).stringValue;
-    // WHEN
-    const bytes = estimatedBytes(`ab${token}c${token}`);
-    // THEN
     expect(TOKEN_SIZE_ESTIMATE_BYTES).toBe(64);
-    expect(bytes).toBe(3 + 2 * 64);
-  });
-
-  it('keeps the cloud-config well inside Azure\'s 64 KiB', () => {
-    const text = renderCloudConfig({ adminUsername: ADMIN });
-    expect(estimatedBytes(text)).toBe(Buffer.byteLength(text));
-    expect(estimatedBytes(text)).toBeLessThan(CUSTOM_DATA_LIMIT_BYTES / 4);
+    expect(estimatedBytes(`ab${token}c${token}`)).toBe(3 + 2 * 64);
   });
 });

@@ -28,6 +28,13 @@ export interface ExampleConfig {
   readonly useExistingRegistry: boolean;
   /** Import the sample image into the registry with `az acr import` on the deploying machine. @default true */
   readonly importSampleImage: boolean;
+  /**
+   * Run the tutorial on a registry in ABAC mode ("RBAC Registry + ABAC Repository Permissions"): a new registry is
+   * switched with `az acr update --role-assignment-mode rbac-abac`, an existing one is declared so, and the pull is
+   * granted on the sample image's repository only (Container Registry Repository Reader with a condition).
+   * @default false
+   */
+  readonly abacRegistry: boolean;
   /** @default 'myDockerVM' */
   readonly vmName: string;
   /** @default 'myACRId' */
@@ -40,6 +47,12 @@ export interface ExampleConfig {
   readonly sshSourceAddressPrefixes: string[];
   /** The image to pull, relative to the registry. @default 'aci-helloworld:v1' */
   readonly image: string;
+  /** The AKS example's cluster name. @default 'myAKSCluster' */
+  readonly aksClusterName: string;
+  /** The VM size of the AKS example's one node pool. @default 'Standard_D2s_v5' */
+  readonly aksNodeSize: string;
+  /** The number of nodes of the AKS example's node pool. @default 1 */
+  readonly aksNodeCount: number;
   /** Azure Storage for remote state with locking (azurerm backend); unset = local state. */
   readonly backend?: RemoteStateConfig;
 }
@@ -73,14 +86,28 @@ export function readExampleConfig(scope: IConstruct, env: NodeJS.ProcessEnv = pr
     registryName: get('registryName'),
     useExistingRegistry: flag('useExistingRegistry', false),
     importSampleImage: flag('importSampleImage', true),
+    abacRegistry: flag('abacRegistry', false),
     vmName: get('vmName') ?? 'myDockerVM',
     identityName: get('identityName') ?? 'myACRId',
     adminUsername: get('adminUsername') ?? 'azureuser',
     sshPublicKey: get('sshPublicKey') ?? defaultSshPublicKey(join(homedir(), '.ssh')),
     sshSourceAddressPrefixes: (get('sshSourceAddressPrefixes') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     image: get('image') ?? 'aci-helloworld:v1',
+    aksClusterName: get('aksClusterName') ?? 'myAKSCluster',
+    aksNodeSize: get('aksNodeSize') ?? 'Standard_D2s_v5',
+    aksNodeCount: nodeCountOf(get('aksNodeCount')),
     backend: remoteStateOf(get),
   };
+}
+
+/** The AKS node count: a whole number of at least 1. */
+function nodeCountOf(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(`ACR_DEMO_AKS_NODE_COUNT is "${value}", not a whole number of nodes. Fix: set it to 1 or more, e.g. 1.`);
+  }
+  return count;
 }
 
 /** The azurerm backend's settings, when remote state is switched on. */

@@ -6,7 +6,9 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Construct } from 'constructs';
-import { AzureSecurityChecks, ContainerRegistry, DockerVirtualMachine, IContainerRegistry } from '../lib';
+import {
+  AzureSecurityChecks, ContainerRegistry, DockerVirtualMachine, Grant, IContainerRegistry, IGrantable, RoleAssignmentMode,
+} from '../lib';
 import { ExampleConfig, SAMPLE_IMAGE_SOURCE } from './config';
 
 /** The one policy finding the examples accept, and why. */
@@ -14,6 +16,13 @@ export const PUBLIC_IP_SUPPRESSION = {
   id: 'AZ-NET-003',
   reason: 'The tutorial SSHes to the VM on its public IP to verify the pull; the NSG admits SSH only from '
     + 'ACR_DEMO_SSH_SOURCE_ADDRESS_PREFIXES (none by default)',
+};
+
+/** The tutorial's registry is public, as the tutorial's is; every pull still needs a role on it. */
+export const PUBLIC_REGISTRY_SUPPRESSION = {
+  id: 'AZ-ACR-003',
+  reason: 'The tutorial\'s registry is public like the tutorial\'s (Basic SKU): every pull needs a role on it (AcrPull), '
+    + 'and the VM and the cluster pull over the internet',
 };
 
 /**
@@ -44,17 +53,23 @@ export abstract class TutorialStack extends TerraformStack {
       ? new DataAzurermResourceGroup(this, 'ResourceGroup', { name: config.resourceGroupName }).name
       : new ResourceGroup(this, 'ResourceGroup', { name: config.resourceGroupName, location: config.location }).name;
 
-    // Prerequisite: "Create a container registry" (az acr create / az acr show).
+    // Prerequisite: "Create a container registry" (az acr create / az acr show), in ABAC mode when configured
+    // (az acr create --role-assignment-mode rbac-abac).
+    const roleAssignmentMode = config.abacRegistry ? RoleAssignmentMode.ABAC_REPOSITORY_PERMISSIONS : undefined;
     this.registry = config.useExistingRegistry
       ? ContainerRegistry.fromLookup(this, 'Registry', {
         registryName: config.registryName ?? 'myContainerRegistry',
         resourceGroupName: this.resourceGroupName,
+        roleAssignmentMode,
       })
       : new ContainerRegistry(this, 'Registry', {
         name: config.registryName ?? this.uniqueRegistryName(),
         resourceGroupName: this.resourceGroupName,
         location: config.location,
+        roleAssignmentMode,
       });
+
+    AzureSecurityChecks.suppress(this.registry, [PUBLIC_REGISTRY_SUPPRESSION]);
 
     // "This article assumes you have the aci-helloworld:v1 container image stored in your registry."
     if (config.importSampleImage) {
@@ -62,12 +77,24 @@ export abstract class TutorialStack extends TerraformStack {
         triggers: { registry_id: this.registry.registryId },
         provisioners: [{
           type: 'local-exec',
-          // The registry's own subscription, not whichever the deploying CLI has selected.
+          // The registry's own subscription and resource group (both from its ID), not whichever subscription the
+          // deploying CLI has selected; without --resource-group, az lists the whole subscription to find the
+          // registry, an eventually consistent read that misses a registry just created (Azure/azure-cli#27913).
           command: `az acr import --subscription ${Fn.element(Fn.split('/', this.registry.registryId), 2)} `
+            + `--resource-group ${Fn.element(Fn.split('/', this.registry.registryId), 4)} `
             + `--name ${this.registry.registryName} --source ${SAMPLE_IMAGE_SOURCE} --image aci-helloworld:v1 --force`,
         }],
       });
     }
+  }
+
+  /**
+   * `az role assignment create --role acrpull`: lets the grantee pull the sample image. On an ABAC registry that is
+   * Container Registry Repository Reader limited to the image's repository (`--condition ... --condition-version 2.0`).
+   */
+  protected grantImagePull(grantee: IGrantable): Grant {
+    const repository = this.config.image.split(/[:@]/)[0];
+    return this.registry.grantPull(grantee, this.config.abacRegistry ? { repositories: [repository] } : undefined);
   }
 
   /** Registry names are global: the tutorial's name plus 8 hex characters of the subscription's hash. */

@@ -1,29 +1,19 @@
-import { Lazy, Token } from 'cdktf';
 import { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
 import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
-import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
-import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
-import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
-import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import type { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
 import { ValidationError } from './errors';
 import { IUserAssignedIdentity } from './identity';
-import { IGrantable, IPrincipal, PrincipalType } from './principal';
+import { IGrantable, IPrincipal, Principal } from './principal';
 import { IContainerRegistry } from './registry';
-import {
-  DEFAULT_SUBNET_ADDRESS_PREFIX, DEFAULT_VNET_ADDRESS_SPACE, isImageReference, validateDockerVmProps,
-} from './private/docker-vm-props';
-import { isLoginServer, isRegistryName, REGISTRY_NAME_RULE } from './private/azure-names';
-import { isLiteral, PropsValidator } from './private/validation';
-import {
-  estimatedBytes, RegistryLogin, renderCloudConfig, renderLoginUserData, terraformBase64,
-} from './private/vm-scripts';
-
-/** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
-const USER_DATA_LIMIT_BYTES = 49152;
+import { ContainerRegistryLogin, IRegistryLogin, PullImagesOptions, RegistryLoginMethod } from './registry-login';
+import { createDockerNetwork, defaultLoginIdentity, identityBlockOf } from './private/docker-network';
+import { validateDockerVmProps } from './private/docker-vm-props';
+import { isLiteral } from './private/validation';
 
 /**
  * An Ubuntu LTS image from Canonical, Gen2 (Trusted Launch capable).
@@ -68,8 +58,8 @@ export interface DockerVirtualMachineProps {
   readonly sshPublicKey: string;
   /**
    * The admin user, who runs Docker and the registry login: 1-64 letters, digits, `.`, `_` or `-`, starting
-   * with a letter or `_`, and not a name Azure reserves (`admin`, `root`, `user`, `test`, ...). A literal, since
-   * it is written into the cloud-config.
+   * with a letter or `_`, and not a name Azure reserves (`admin`, `root`, `user`, `test`, ...). May be a token:
+   * it is written only into the user data, by Terraform functions.
    * @default 'azureuser'
    */
   readonly adminUsername?: string;
@@ -147,27 +137,20 @@ export interface DockerVirtualMachineProps {
   /**
    * How long one registry login run retries (role assignments take 1-10 minutes to propagate,
    * and a system-assigned identity exists only once the VM does), in seconds: one run does every login.
-   * At least 900; a literal, since it is written into the cloud-config (`custom_data`), so changing it
-   * replaces the VM.
+   * 900 to 7200; it is user data, so changing it updates the VM in place.
    * @default 1800
    */
   readonly loginTimeoutSeconds?: number;
+  /**
+   * How the VM logs in to registries.
+   * @default RegistryLoginMethod.TOKEN_EXCHANGE
+   */
+  readonly loginMethod?: RegistryLoginMethod;
   /**
    * Tags of every resource the construct creates.
    * @default - no tags
    */
   readonly tags?: Record<string, string>;
-}
-
-/**
- * Options of {@link DockerVirtualMachine.pullImages}.
- */
-export interface PullImagesOptions {
-  /**
-   * The user-assigned identity to log in with; it must be one of the VM's `userAssignedIdentities`.
-   * @default - the system-assigned identity if the VM has one, else its only user-assigned identity
-   */
-  readonly identity?: IUserAssignedIdentity;
 }
 
 /**
@@ -192,19 +175,25 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   /** The public IP, when `associatePublicIpAddress` is set. */
   public readonly publicIp?: PublicIp;
   /** The VM's resource ID. */
-  public readonly virtualMachineId: string;
+  public get virtualMachineId(): string {
+    return this.resource.id;
+  }
+
   /** The admin user. */
   public readonly adminUsername: string;
   /** The VM's private IP address. */
-  public readonly privateIpAddress: string;
+  public get privateIpAddress(): string {
+    return this.networkInterface.privateIpAddress;
+  }
+
   /** The user-assigned identities attached to the VM. */
   public readonly userAssignedIdentities: IUserAssignedIdentity[];
   /** Whether the VM has a system-assigned identity. */
   public readonly hasSystemAssignedIdentity: boolean;
 
-  private readonly logins: RegistryLogin[] = [];
-  /** The user data of the current logins: rendered once for `user_data` and its size check. */
-  private renderedUserData?: string;
+  /** The registry login: sets the VM's custom data (the bootstrap) and user data (the logins). */
+  public readonly login: IRegistryLogin;
+
   private readonly props: DockerVirtualMachineProps;
 
   constructor(scope: Construct, id: string, props: DockerVirtualMachineProps) {
@@ -218,50 +207,11 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
 
     const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags };
 
-    this.networkSecurityGroup = new NetworkSecurityGroup(this, 'Nsg', { ...common, name: `${props.name}NSG` });
-    const sshSources = props.sshSourceAddressPrefixes ?? [];
-    const sourcesKnownAtApply = Token.isUnresolved(sshSources);
-    if (sshSources.length > 0) {
-      new NetworkSecurityRule(this, 'AllowSsh', {
-        name: 'AllowSsh',
-        resourceGroupName: props.resourceGroupName,
-        networkSecurityGroupName: this.networkSecurityGroup.name,
-        priority: 1000,
-        direction: 'Inbound',
-        access: 'Allow',
-        protocol: 'Tcp',
-        sourcePortRange: '*',
-        destinationPortRange: '22',
-        destinationAddressPrefix: '*',
-        // Azure takes a service tag only as the single source_address_prefix; a token list is a list.
-        ...(sshSources.length === 1 && !sourcesKnownAtApply
-          ? { sourceAddressPrefix: sshSources[0] }
-          : { sourceAddressPrefixes: sshSources }),
-      });
-    }
-
-    let subnetId = props.subnetId;
-    if (subnetId === undefined) {
-      this.virtualNetwork = new VirtualNetwork(this, 'Vnet', {
-        ...common,
-        name: `${props.name}VNET`,
-        addressSpace: [props.virtualNetworkAddressSpace ?? DEFAULT_VNET_ADDRESS_SPACE],
-      });
-      this.subnet = new Subnet(this, 'Subnet', {
-        name: `${props.name}Subnet`,
-        resourceGroupName: props.resourceGroupName,
-        virtualNetworkName: this.virtualNetwork.name,
-        addressPrefixes: [props.subnetAddressPrefix ?? DEFAULT_SUBNET_ADDRESS_PREFIX],
-        // Cloud-init needs outbound internet (apt, Microsoft's repository, the registry). Azure is
-        // retiring implicit outbound access for new subnets, so say it explicitly.
-        defaultOutboundAccessEnabled: true,
-      });
-      new SubnetNetworkSecurityGroupAssociation(this, 'SubnetNsg', {
-        subnetId: this.subnet.id,
-        networkSecurityGroupId: this.networkSecurityGroup.id,
-      });
-      subnetId = this.subnet.id;
-    }
+    const network = createDockerNetwork(this, props);
+    this.networkSecurityGroup = network.networkSecurityGroup;
+    this.virtualNetwork = network.virtualNetwork;
+    this.subnet = network.subnet;
+    const subnetId = network.subnetId;
 
     if (props.associatePublicIpAddress) {
       this.publicIp = new PublicIp(this, 'PublicIp', {
@@ -305,16 +255,15 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
       // Trusted Launch, as `az vm create` does for Gen2 images.
       secureBootEnabled: true,
       vtpmEnabled: true,
-      identity: this.identityBlock(),
-      // Static per VM (a change replaces it): no registry login, which is user data, updated in place.
-      customData: terraformBase64(renderCloudConfig({ adminUsername: this.adminUsername, loginTimeoutSeconds: props.loginTimeoutSeconds })),
+      identity: identityBlockOf(this.hasSystemAssignedIdentity, this.userAssignedIdentities),
       // The NSG guards the NIC before the VM boots.
       dependsOn: [nicNsg],
     });
-    this.virtualMachineId = this.resource.id;
-    this.privateIpAddress = this.networkInterface.privateIpAddress;
-
-    this.node.addValidation({ validate: () => this.validateUserData() });
+    // The bootstrap in custom_data (the same for every VM: a change would replace the VM), the logins in
+    // user_data (updated in place). No resource of its own.
+    this.login = new ContainerRegistryLogin(this, 'Login', {
+      target: this.resource, loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod,
+    });
   }
 
   /** The VM's public IP address; throws unless `associatePublicIpAddress` is set. */
@@ -346,15 +295,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
         fix: 'set systemAssignedIdentity: true, or grant to the user-assigned identity (registry.grantPull(identity))',
       }]);
     }
-    const principalId = this.resource.identity.principalId;
-    const principal: IPrincipal = {
-      principalId,
-      principalType: PrincipalType.SERVICE_PRINCIPAL,
-      get grantPrincipal() {
-        return principal;
-      },
-    };
-    return principal;
+    return Principal.ofSystemAssignedIdentity(this.resource);
   }
 
   /**
@@ -370,75 +311,7 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
    * @param images image references relative to the registry, e.g. `aci-helloworld:v1`
    */
   public pullImages(registry: IContainerRegistry, images: string[], options: PullImagesOptions = {}): void {
-    const v = new PropsValidator('DockerVirtualMachine', this);
-    // Checked here, not by the cloud-config renderer, which runs inside cdktf's token resolution.
-    v.expectLiteral(registry.registryName, isRegistryName, 'pullImages(registry.registryName)', REGISTRY_NAME_RULE,
-      'give the registry\'s name as az acr list --query [].name shows it, e.g. "mycontainerregistry"');
-    v.expectLiteral(registry.loginServer, isLoginServer, 'pullImages(registry.loginServer)', 'is not a host name (no scheme, path, port or spaces)',
-      'give the registry\'s login server as az acr show --query loginServer shows it, e.g. "mycontainerregistry.azurecr.io"');
-    if (Token.isUnresolved(images)) {
-      v.expect(false, 'pullImages(images)', images, 'is a token list (known only at apply), but the VM\'s cloud-config names each image at synth',
-        'pass a literal list of image references, e.g. ["aci-helloworld:v1"]');
-    } else {
-      for (const image of images) {
-        v.expectLiteral(image, isImageReference, 'pullImages(images)',
-          'is not an image reference relative to the registry (repository[:tag] or repository@sha256:digest, lowercase)',
-          'give the image without the login server, e.g. "aci-helloworld:v1"');
-      }
-      v.expect(images.length > 0, 'pullImages(images)', images, 'is empty', 'name at least one image, e.g. ["aci-helloworld:v1"]');
-    }
-    const identity = options.identity;
-    v.expect(identity === undefined || this.userAssignedIdentities.includes(identity), 'pullImages(options.identity)',
-      identity?.node.path, 'is not one of the VM\'s userAssignedIdentities, so the VM cannot log in with it',
-      'add it to userAssignedIdentities, or leave options.identity out');
-    const none = this.userAssignedIdentities.length === 0;
-    v.expect(identity !== undefined || this.hasSystemAssignedIdentity || this.userAssignedIdentities.length === 1,
-      'pullImages(options.identity)', undefined,
-      none
-        ? 'is not set and the VM has no managed identity to log in with'
-        : 'is not set and the VM has several user-assigned identities and no system-assigned one',
-      none
-        ? 'give the VM an identity: systemAssignedIdentity: true, or userAssignedIdentities: [identity]'
-        : 'pass options.identity, or give the VM a system-assigned identity');
-    v.throwIfInvalid();
-
-    const clientId = identity?.clientId
-      ?? (this.hasSystemAssignedIdentity ? undefined : this.userAssignedIdentities[0].clientId);
-    this.renderedUserData = undefined;
-    // Set on first use: a VM without logins has no user data.
-    if (this.logins.length === 0) {
-      this.resource.userData = Lazy.stringValue({ produce: () => terraformBase64(this.userData()) });
-    }
-    const existing = this.logins.find((l) => l.registryName === registry.registryName && l.clientId === clientId);
-    if (existing) {
-      existing.images.push(...images.filter((i) => !existing.images.includes(i)));
-    } else {
-      this.logins.push({ registryName: registry.registryName, loginServer: registry.loginServer, images: [...new Set(images)], clientId });
-    }
-  }
-
-  /** The registry logins, as the login script reads them from the Instance Metadata Service. */
-  private userData(): string {
-    return this.renderedUserData ??= renderLoginUserData(this.logins);
-  }
-
-  private identityBlock() {
-    const ids = this.userAssignedIdentities.map((i) => i.identityId);
-    if (this.hasSystemAssignedIdentity && ids.length > 0) return { type: 'SystemAssigned, UserAssigned', identityIds: ids };
-    if (this.hasSystemAssignedIdentity) return { type: 'SystemAssigned' };
-    if (ids.length > 0) return { type: 'UserAssigned', identityIds: ids };
-    return undefined;
-  }
-
-  /** Run by `cdktf synth` (and `Testing.synth(stack, true)`), once every pullImages call is in. */
-  private validateUserData(): string[] {
-    const bytes = estimatedBytes(this.userData());
-    if (bytes <= USER_DATA_LIMIT_BYTES) return [];
-    return [new ValidationError('DockerVirtualMachine', this.node.path, [{
-      property: 'userData',
-      value: bytes,
-      message: `bytes of registry logins (tokens estimated), over Azure's limit of ${USER_DATA_LIMIT_BYTES} bytes (64 KiB in base64)`,
-      fix: 'pull fewer images on this VM (each pullImages image is named in its user data), or spread them over several VMs',
-    }]).message];
+    const identity = options.identity ?? defaultLoginIdentity(this.hasSystemAssignedIdentity, this.userAssignedIdentities);
+    this.login.pullImages(registry, images, { identity });
   }
 }

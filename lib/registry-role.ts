@@ -1,6 +1,12 @@
 import { Fn, Token } from 'cdktf';
 import { GUID } from './private/azure-names';
 
+/** The data actions of the ABAC repository roles, as Azure defines them (a condition must name each). */
+const REPOSITORY_ACTIONS = 'Microsoft.ContainerRegistry/registries/repositories';
+const READ_ACTIONS = [`${REPOSITORY_ACTIONS}/content/read`, `${REPOSITORY_ACTIONS}/metadata/read`];
+const WRITE_ACTIONS = [...READ_ACTIONS, `${REPOSITORY_ACTIONS}/content/write`, `${REPOSITORY_ACTIONS}/metadata/write`];
+const DELETE_ACTIONS = [...WRITE_ACTIONS, `${REPOSITORY_ACTIONS}/content/delete`, `${REPOSITORY_ACTIONS}/metadata/delete`];
+
 const GUID_PATTERN = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
 /** Any form of role definition ID (subscription, management group or tenant level), capturing the GUID. */
 const ROLE_DEFINITION_ID = new RegExp(`^(?:/.+)?/providers/Microsoft\\.Authorization/roleDefinitions/(${GUID_PATTERN})$`, 'i');
@@ -28,11 +34,13 @@ export class RegistryRole {
   /** Pull and push quarantined images and mark them. */
   public static readonly ACR_QUARANTINE_WRITER = RegistryRole.builtIn('AcrQuarantineWriter', 'c8d4ff99-41c3-41a8-9f60-21dfdad59608', true);
   /** Read repositories: the pull role of registries in ABAC mode (`AbacRepositoryPermissions`). */
-  public static readonly REPOSITORY_READER = RegistryRole.builtIn('Container Registry Repository Reader', 'b93aa761-3e63-49ed-ac28-beffa264f7ac', true);
+  public static readonly REPOSITORY_READER = RegistryRole.builtIn('Container Registry Repository Reader', 'b93aa761-3e63-49ed-ac28-beffa264f7ac', true, READ_ACTIONS);
   /** Read and write repositories: the push role of registries in ABAC mode. */
-  public static readonly REPOSITORY_WRITER = RegistryRole.builtIn('Container Registry Repository Writer', '2a1e307c-b015-4ebd-883e-5b7698a07328', true);
+  public static readonly REPOSITORY_WRITER = RegistryRole.builtIn('Container Registry Repository Writer', '2a1e307c-b015-4ebd-883e-5b7698a07328', true, WRITE_ACTIONS);
   /** Read, write and delete repositories: for registries in ABAC mode. */
-  public static readonly REPOSITORY_CONTRIBUTOR = RegistryRole.builtIn('Container Registry Repository Contributor', '2efddaa5-3f1f-4df3-97df-af3f13818f4c', true);
+  public static readonly REPOSITORY_CONTRIBUTOR = RegistryRole.builtIn('Container Registry Repository Contributor', '2efddaa5-3f1f-4df3-97df-af3f13818f4c', true, DELETE_ACTIONS);
+  /** List the registry's repositories (`catalog/read`) in ABAC mode. Azure allows no repository condition on it. */
+  public static readonly REPOSITORY_CATALOG_LISTER = RegistryRole.builtIn('Container Registry Repository Catalog Lister', 'bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7', true);
 
   /**
    * A custom (or any other) role by its role definition ID: the GUID, or the full ID at any
@@ -88,8 +96,8 @@ export class RegistryRole {
     return builtIn ?? new RegistryRole(roleName, { name: roleName }, true);
   }
 
-  private static builtIn(name: string, guid: string, honouredInAbacMode: boolean): RegistryRole {
-    const role = new RegistryRole(name, { guid }, honouredInAbacMode);
+  private static builtIn(name: string, guid: string, honouredInAbacMode: boolean, repositoryDataActions?: string[]): RegistryRole {
+    const role = new RegistryRole(name, { guid }, honouredInAbacMode, repositoryDataActions);
     RegistryRole.builtIns.push(role);
     return role;
   }
@@ -104,6 +112,11 @@ export class RegistryRole {
      * `AbacRepositoryPermissions`, where AcrPull, AcrPush and AcrDelete are ignored.
      */
     public readonly honouredInAbacMode: boolean,
+    /**
+     * The role's repository data actions, which a repository condition restricts; undefined for a role that
+     * takes no repository condition (the legacy roles, the catalog lister, custom roles).
+     */
+    public readonly repositoryDataActions?: readonly string[],
   ) {}
 
   /** The role definition's GUID, when known at synth. */

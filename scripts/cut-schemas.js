@@ -11,18 +11,33 @@ const path = require('path');
 const SOURCES = [
   { file: 'azurerm-4.55.0.schema.json', provider: 'registry.terraform.io/hashicorp/azurerm' },
   { file: 'null-3.2.4.schema.json', provider: 'registry.terraform.io/hashicorp/null' },
+  // Terraform's built-in provider (terraform_data), from `terraform providers schema -json` of Terraform 1.11.4:
+  // kept in this repository, beside this script, since the shared schema folder has only the downloaded providers.
+  { file: 'terraform-builtin-1.11.4.schema.json', provider: 'terraform.io/builtin/terraform', dir: path.join(__dirname, 'schemas') },
 ];
 
 const RESOURCES = [
+  'azurerm_container_app',
+  'azurerm_container_app_environment',
+  'azurerm_container_group',
   'azurerm_container_registry',
+  'azurerm_kubernetes_cluster',
+  'azurerm_linux_function_app',
   'azurerm_linux_virtual_machine',
+  'azurerm_linux_virtual_machine_scale_set',
+  'azurerm_linux_web_app',
   'azurerm_network_interface',
   'azurerm_network_interface_security_group_association',
   'azurerm_network_security_group',
   'azurerm_network_security_rule',
+  'azurerm_orchestrated_virtual_machine_scale_set',
+  'azurerm_private_dns_zone',
+  'azurerm_private_dns_zone_virtual_network_link',
+  'azurerm_private_endpoint',
   'azurerm_public_ip',
   'azurerm_resource_group',
   'azurerm_role_assignment',
+  'azurerm_service_plan',
   'azurerm_storage_account',
   'azurerm_subnet',
   'azurerm_subnet_network_security_group_association',
@@ -30,6 +45,7 @@ const RESOURCES = [
   'azurerm_virtual_machine_extension',
   'azurerm_virtual_network',
   'null_resource',
+  'terraform_data',
 ];
 
 const DATA_SOURCES = [
@@ -38,6 +54,7 @@ const DATA_SOURCES = [
   'azurerm_resource_group',
   'azurerm_subscription',
   'azurerm_user_assigned_identity',
+  'azurerm_virtual_machine',
 ];
 
 const ATTRIBUTE_KEYS = ['type', 'required', 'optional', 'computed'];
@@ -76,9 +93,9 @@ function cut(schemaDir) {
   const resources = {};
   const dataSources = {};
   const wanted = (list, prefix) => list.filter((t) => t.startsWith(prefix));
-  for (const { file, provider } of SOURCES) {
+  for (const { file, provider, dir } of SOURCES) {
     const version = /-(\d+\.\d+\.\d+)\.schema\.json$/.exec(file)[1];
-    const full = JSON.parse(fs.readFileSync(path.join(schemaDir, file), 'utf8')).provider_schemas[provider];
+    const full = JSON.parse(fs.readFileSync(path.join(dir ?? schemaDir, file), 'utf8')).provider_schemas[provider];
     if (!full) throw new Error(`${file} has no schema for ${provider}`);
     providers[provider] = version;
     const prefix = provider.split('/').pop() + '_';

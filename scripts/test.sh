@@ -25,5 +25,6 @@ npm run typecheck
 npm run lint
 npm run docs:check
 npm test
-# The packed package, installed offline into a scratch project and used by a consumer stack.
-bash scripts/consumer-test.sh
+# Both packed packages (cdktf and cdktn), each installed offline into a scratch project and used by a
+# consumer app; their synthesized Terraform compared.
+bash scripts/package-test.sh

@@ -1,38 +1,33 @@
-// Child: one stack with $BENCH_VMS Docker VMs through the library, each with its own user-assigned
-// identity, an AcrPull grant on a shared registry and an image to pull; the VMs share one subnet,
-// as a fleet would.
+// Child: one stack with $BENCH_HOSTS hosts of the tutorial through the library, on the construct defaults: each
+// host has its own network (VNet, subnet, NSG) and registry login, even hosts a user-assigned identity with an
+// AcrPull grant (Example 1), odd hosts their own system-assigned identity with the grant (Example 2).
+// $BENCH_KIND: `vm` (DockerVirtualMachine) or `vmss` (DockerVirtualMachineScaleSet, 2 instances each).
 import { App, TerraformStack } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
-import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
-import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
-import { ContainerRegistry, DockerVirtualMachine, UserAssignedIdentity } from '../../lib';
+import { ContainerRegistry, DockerVirtualMachine, DockerVirtualMachineScaleSet, UserAssignedIdentity } from '../../lib';
 import { env, now, report, SSH_PUBLIC_KEY } from '../support/child';
 
-const count = Number(env('BENCH_VMS'));
+const hosts = Number(env('BENCH_HOSTS'));
+const Machine = env('BENCH_KIND') === 'vmss' ? DockerVirtualMachineScaleSet : DockerVirtualMachine;
 const location = 'eastus';
+const resourceGroupName = 'fleet-rg';
 
 const loaded = now();
 const app = new App({ outdir: env('BENCH_OUTDIR') });
 const stack = new TerraformStack(app, 'fleet');
 new AzurermProvider(stack, 'Azurerm', { features: [{}] });
-const rg = new ResourceGroup(stack, 'ResourceGroup', { name: 'fleet-rg', location });
-const vnet = new VirtualNetwork(stack, 'Vnet', { name: 'fleet-vnet', resourceGroupName: rg.name, location, addressSpace: ['10.0.0.0/16'] });
-const subnet = new Subnet(stack, 'Subnet', { name: 'fleet-subnet', resourceGroupName: rg.name, virtualNetworkName: vnet.name, addressPrefixes: ['10.0.0.0/20'] });
-const registry = new ContainerRegistry(stack, 'Registry', { name: 'fleetregistry', resourceGroupName: rg.name, location });
+const registry = new ContainerRegistry(stack, 'Registry', { name: 'fleetregistry', resourceGroupName, location });
 
-for (let i = 0; i < count; i++) {
-  const identity = new UserAssignedIdentity(stack, `Id${i}`, { name: `fleet-id-${i}`, resourceGroupName: rg.name, location });
-  const vm = new DockerVirtualMachine(stack, `Vm${i}`, {
-    name: `fleet-vm-${i}`,
-    resourceGroupName: rg.name,
-    location,
-    sshPublicKey: SSH_PUBLIC_KEY,
-    subnetId: subnet.id,
-    userAssignedIdentities: [identity],
+for (let i = 0; i < hosts; i++) {
+  const identity = i % 2 === 0
+    ? new UserAssignedIdentity(stack, `Id${i}`, { name: `fleet-id-${i}`, resourceGroupName, location })
+    : undefined;
+  const host = new Machine(stack, `Host${i}`, {
+    name: `fleet-${i}`, resourceGroupName, location, sshPublicKey: SSH_PUBLIC_KEY,
+    userAssignedIdentities: identity ? [identity] : undefined,
   });
-  registry.grantPull(identity);
-  vm.pullImages(registry, ['aci-helloworld:v1'], { identity });
+  registry.grantPull(identity ?? host);
+  host.pullImages(registry, ['aci-helloworld:v1']);
 }
 const built = now();
 app.synth();

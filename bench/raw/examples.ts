@@ -1,8 +1,9 @@
 // Child: the floor of the example apps. The same resources as both example stacks, written by hand
 // with the provider's classes (deep imports) and no library: what a team would otherwise maintain.
-// The VM's custom data is the library's, precomputed by bench/run.ts into $BENCH_CUSTOM_DATA.
+// The VM's custom data, user data and the stack's locals are the library's, precomputed by bench/run.ts into
+// $BENCH_CUSTOM_DATA.
 import { readFileSync } from 'fs';
-import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Fn, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
 import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { LinuxVirtualMachine, LinuxVirtualMachineIdentity } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
@@ -53,7 +54,7 @@ class RawTutorialStack extends TerraformStack {
       triggers: { registry_id: registry.id },
       provisioners: [{
         type: 'local-exec',
-        command: `az acr import --subscription ${Fn.element(Fn.split('/', registry.id), 2)} --name ${registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 --image ${IMAGE} --force`,
+        command: `az acr import --subscription ${Fn.element(Fn.split('/', registry.id), 2)} --resource-group ${Fn.element(Fn.split('/', registry.id), 4)} --name ${registry.name} --source mcr.microsoft.com/azuredocs/aci-helloworld:v1 --image ${IMAGE} --force`,
       }],
     });
 
@@ -99,6 +100,8 @@ class RawTutorialStack extends TerraformStack {
       userData: vmData[id].userData,
       dependsOn: [nicNsg],
     });
+    // The stack's bootstrap and payload, as the library's login makes them after the VM.
+    for (const [name, value] of Object.entries(vmData[id].locals)) new TerraformLocal(this, name, value);
 
     const principalId = identity ? identity.principalId : vm.identity.principalId;
     new RoleAssignment(registryGroup, userAssigned ? 'AcrPull-AcrIdentity' : 'AcrPull-DockerVm', {

@@ -1,77 +1,103 @@
-// Child: the floor of the fleet: the same resources as bench/apps/fleet-lib.ts by hand with the
-// provider's classes. Custom data: the library's user-assigned example's, with this VM's identity.
+// Child: the floor of the fleet: the same stack as bench/apps/fleet-lib.ts written by hand with the provider's
+// classes, in the same construct tree (so the same Terraform addresses and metadata), producing byte-identical
+// JSON. The locals and each variant's user data are the library's, copied from its 2-host fleet
+// ($BENCH_FLEET_DATA), with host 0's identity renamed for each user-assigned host.
 import { readFileSync } from 'fs';
-import { App, Fn, TerraformStack } from 'cdktf';
+import { App, Fn, TerraformLocal, TerraformStack } from 'cdktf';
 import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
+import { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
 import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
 import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { Construct } from 'constructs';
 import { env, now, report, SSH_PUBLIC_KEY } from '../support/child';
-import type { VmData } from '../support/terraform-json';
+import type { FleetData } from '../support/terraform-json';
 
 const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
-const count = Number(env('BENCH_VMS'));
+const hosts = Number(env('BENCH_HOSTS'));
+const scaleSets = env('BENCH_KIND') === 'vmss';
+const data: FleetData = JSON.parse(readFileSync(env('BENCH_FLEET_DATA'), 'utf8'));
 const location = 'eastus';
-const vmData: VmData = JSON.parse(readFileSync(env('BENCH_CUSTOM_DATA'), 'utf8'))['acr-pull-user-assigned'];
+const resourceGroupName = 'fleet-rg';
+const common = { resourceGroupName, location };
+const image = { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' };
 
 const loaded = now();
 const app = new App({ outdir: env('BENCH_OUTDIR') });
 const stack = new TerraformStack(app, 'fleet');
 new AzurermProvider(stack, 'Azurerm', { features: [{}] });
-const rg = new ResourceGroup(stack, 'ResourceGroup', { name: 'fleet-rg', location });
-const common = { resourceGroupName: rg.name, location };
-const vnet = new VirtualNetwork(stack, 'Vnet', { ...common, name: 'fleet-vnet', addressSpace: ['10.0.0.0/16'] });
-const subnet = new Subnet(stack, 'Subnet', { name: 'fleet-subnet', resourceGroupName: rg.name, virtualNetworkName: vnet.name, addressPrefixes: ['10.0.0.0/20'] });
-const registry = new ContainerRegistry(stack, 'Registry', {
+const registryScope = new Construct(stack, 'Registry');
+const registry = new ContainerRegistry(registryScope, 'Default', {
   ...common, name: 'fleetregistry', sku: 'Basic', adminEnabled: false, anonymousPullEnabled: false, publicNetworkAccessEnabled: true,
 });
 const roleDefinitionId = `/subscriptions/${Fn.element(Fn.split('/', registry.id), 2)}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL}`;
+let bootstrap: TerraformLocal | undefined;
 
-for (let i = 0; i < count; i++) {
-  const name = `fleet-vm-${i}`;
-  const identity = new UserAssignedIdentity(stack, `Id${i}`, { ...common, name: `fleet-id-${i}` });
-  const nsg = new NetworkSecurityGroup(stack, `Vm${i}Nsg`, { ...common, name: `${name}NSG` });
-  const nic = new NetworkInterface(stack, `Vm${i}Nic`, {
-    ...common,
-    name: `${name}VMNic`,
-    ipForwardingEnabled: false,
-    ipConfiguration: [{ name: 'ipconfig1', subnetId: subnet.id, privateIpAddressAllocation: 'Dynamic' }],
+for (let i = 0; i < hosts; i++) {
+  const name = `fleet-${i}`;
+  const identity = i % 2 === 0 ? new UserAssignedIdentity(new Construct(stack, `Id${i}`), 'Default', { ...common, name: `fleet-id-${i}` }) : undefined;
+  const host = new Construct(stack, `Host${i}`);
+  const nsg = new NetworkSecurityGroup(host, 'Nsg', { ...common, name: `${name}NSG` });
+  const vnet = new VirtualNetwork(host, 'Vnet', { ...common, name: `${name}VNET`, addressSpace: ['10.0.0.0/16'] });
+  const subnet = new Subnet(host, 'Subnet', {
+    name: `${name}Subnet`, resourceGroupName, virtualNetworkName: vnet.name, addressPrefixes: ['10.0.0.0/24'], defaultOutboundAccessEnabled: true,
   });
-  const nicNsg = new NetworkInterfaceSecurityGroupAssociation(stack, `Vm${i}NicNsg`, { networkInterfaceId: nic.id, networkSecurityGroupId: nsg.id });
-  new LinuxVirtualMachine(stack, `Vm${i}`, {
-    ...common,
-    name,
-    size: 'Standard_D2s_v5',
-    adminUsername: 'azureuser',
-    adminSshKey: [{ username: 'azureuser', publicKey: SSH_PUBLIC_KEY }],
-    disablePasswordAuthentication: true,
-    allowExtensionOperations: false,
-    networkInterfaceIds: [nic.id],
-    osDisk: { caching: 'ReadWrite', storageAccountType: 'StandardSSD_LRS' },
-    sourceImageReference: { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
-    secureBootEnabled: true,
-    vtpmEnabled: true,
-    identity: { type: 'UserAssigned', identityIds: [identity.id] },
-    customData: vmData.customData,
-    userData: vmData.userData.split('azurerm_user_assigned_identity.AcrIdentity.').join(`azurerm_user_assigned_identity.Id${i}.`),
-    dependsOn: [nicNsg],
-  });
-  new RoleAssignment(stack, `AcrPull-Id${i}`, {
-    name: Fn.uuidv5('url', `${registry.id}|${identity.principalId}|${ACR_PULL}`),
-    scope: registry.id,
-    principalId: identity.principalId,
-    principalType: 'ServicePrincipal',
-    skipServicePrincipalAadCheck: true,
-    roleDefinitionId,
+  const subnetNsg = new SubnetNetworkSecurityGroupAssociation(host, 'SubnetNsg', { subnetId: subnet.id, networkSecurityGroupId: nsg.id });
+  const identityBlock = identity ? { type: 'UserAssigned', identityIds: [identity.id] } : { type: 'SystemAssigned' };
+  const machine = {
+    ...common, name, adminUsername: 'azureuser', adminSshKey: [{ username: 'azureuser', publicKey: SSH_PUBLIC_KEY }],
+    disablePasswordAuthentication: true, osDisk: { caching: 'ReadWrite', storageAccountType: 'StandardSSD_LRS' },
+    sourceImageReference: image, secureBootEnabled: true, vtpmEnabled: true, identity: identityBlock,
+  };
+  let principalId: string;
+  if (scaleSets) {
+    const vmss = new LinuxVirtualMachineScaleSet(host, 'Default', {
+      ...machine, sku: 'Standard_D2s_v5', instances: 2, upgradeMode: 'Manual', extensionOperationsEnabled: false,
+      networkInterface: [{
+        name: `${name}Nic`, primary: true, enableIpForwarding: false, networkSecurityGroupId: nsg.id,
+        ipConfiguration: [{ name: 'ipconfig1', primary: true, subnetId: subnet.id }],
+      }],
+      dependsOn: [subnetNsg],
+    });
+    principalId = vmss.identity.principalId;
+    vmss.userData = userDataOf(i);
+    vmss.customData = bootstrap!.asString;
+  } else {
+    const nic = new NetworkInterface(host, 'Nic', {
+      ...common, name: `${name}VMNic`, ipForwardingEnabled: false,
+      ipConfiguration: [{ name: 'ipconfig1', subnetId: subnet.id, privateIpAddressAllocation: 'Dynamic' }],
+    });
+    const nicNsg = new NetworkInterfaceSecurityGroupAssociation(host, 'NicNsg', { networkInterfaceId: nic.id, networkSecurityGroupId: nsg.id });
+    const vm = new LinuxVirtualMachine(host, 'Default', {
+      ...machine, size: 'Standard_D2s_v5', allowExtensionOperations: false, networkInterfaceIds: [nic.id], dependsOn: [nicNsg],
+    });
+    principalId = vm.identity.principalId;
+    vm.userData = userDataOf(i);
+    vm.customData = bootstrap!.asString;
+  }
+  if (identity) principalId = identity.principalId;
+  new RoleAssignment(registryScope, identity ? `AcrPull-Id${i}` : `AcrPull-Host${i}`, {
+    name: Fn.uuidv5('url', `${registry.id}|${principalId}|${ACR_PULL}`),
+    scope: registry.id, principalId, principalType: 'ServicePrincipal', skipServicePrincipalAadCheck: true, roleDefinitionId,
   });
 }
+
+/** The library's user data of this host's variant (the locals are made with the first host, as the library does). */
+function userDataOf(i: number): string {
+  if (!bootstrap) {
+    new TerraformLocal(stack, 'AcrLoginPayload', data.locals.AcrLoginPayload);
+    bootstrap = new TerraformLocal(stack, 'AcrLoginBootstrap', data.locals.AcrLoginBootstrap);
+  }
+  return i % 2 === 0 ? data.userAssigned.split('azurerm_user_assigned_identity.Id0.').join(`azurerm_user_assigned_identity.Id${i}.`) : data.systemAssigned;
+}
+
 const built = now();
 app.synth();
 const synthesized = now();

@@ -20,6 +20,8 @@ const COMPILED_DIRS = ['lib', 'examples', 'bench'];
 export function buildToTemp(repo: string): Build {
   const root = mkdtempSync(join(tmpdir(), 'acr-bench-'));
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+  // The on-VM files the library reads at synth (lib/private/vm-scripts/assets.ts), beside lib/ as in the package.
+  symlinkSync(join(repo, 'vm'), join(root, 'vm'), 'dir');
 
   const started = Date.now();
   for (const file of COMPILED_DIRS.flatMap((dir) => tsFiles(join(repo, dir)))) {

@@ -20,6 +20,8 @@ function stacks(outdir: string): Record<string, StackJson> {
 export interface VmData {
   readonly customData: string;
   readonly userData: string;
+  /** The stack's locals (the login's bootstrap and payload), in the library's order. */
+  readonly locals: Record<string, string>;
 }
 
 /** The custom data and user data of each stack's one Linux VM. */
@@ -27,8 +29,39 @@ export function vmDataByStack(outdir: string): Record<string, VmData> {
   return Object.fromEntries(Object.entries(stacks(outdir)).map(([id, json]) => {
     const vms = Object.values(json.resource?.azurerm_linux_virtual_machine ?? {});
     if (vms.length !== 1) throw new Error(`bench: stack ${id} has ${vms.length} VMs, expected 1`);
-    return [id, { customData: String(vms[0].custom_data), userData: String(vms[0].user_data) }];
+    return [id, { customData: String(vms[0].custom_data), userData: String(vms[0].user_data), locals: (json as { locals?: Record<string, string> }).locals ?? {} }];
   }));
+}
+
+/** What the floor of a fleet copies from the library's 2-host fleet: the stack's locals and each variant's user data. */
+export interface FleetData {
+  readonly locals: Record<string, string>;
+  /** Host 0's user data (user-assigned identity `Id0`). */
+  readonly userAssigned: string;
+  /** Host 1's user data (system-assigned identity). */
+  readonly systemAssigned: string;
+}
+
+/** The locals and the user data of hosts 0 and 1 of the fleet stack in `outdir`, whose machines are of `type`. */
+export function fleetDataOf(outdir: string, type: string): FleetData {
+  const json = stacks(outdir).fleet as StackJson & { locals?: Record<string, string> };
+  const machines = json.resource?.[type] ?? {};
+  const userData = (name: string) => String(machines[name]?.user_data);
+  return { locals: json.locals ?? {}, userAssigned: userData('Host0'), systemAssigned: userData('Host1') };
+}
+
+/** The size of each stack's cdk.tf.json in bytes. */
+export function stackBytes(outdir: string): number {
+  const dir = join(outdir, 'stacks');
+  return readdirSync(dir).reduce((sum, id) => sum + readFileSync(join(dir, id, 'cdk.tf.json')).length, 0);
+}
+
+/** Whether two synth outputs are byte-identical, stack by stack. */
+export function byteIdentical(libraryOut: string, floorOut: string): boolean {
+  const dir = (out: string) => join(out, 'stacks');
+  const ids = readdirSync(dir(libraryOut)).sort();
+  return JSON.stringify(ids) === JSON.stringify(readdirSync(dir(floorOut)).sort())
+    && ids.every((id) => readFileSync(join(dir(libraryOut), id, 'cdk.tf.json')).equals(readFileSync(join(dir(floorOut), id, 'cdk.tf.json'))));
 }
 
 /** `resource.<type>` and `data.<type>` → how many blocks, over all stacks. */

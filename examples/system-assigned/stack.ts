@@ -25,7 +25,7 @@ export class SystemAssignedIdentityExample extends TutorialStack {
     AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);
 
     // spID=$(az vm show --query identity.principalId); az role assignment create --assignee $spID --role acrpull
-    this.registry.grantPull(vm);
+    this.grantImagePull(vm);
 
     // On the VM: az login --identity; az acr login; docker pull
     vm.pullImages(this.registry, [config.image]);

@@ -33,7 +33,7 @@ export class UserAssignedIdentityExample extends TutorialStack {
     AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);
 
     // az role assignment create --assignee $spID --scope $resourceID --role acrpull
-    this.registry.grantPull(identity);
+    this.grantImagePull(identity);
 
     // On the VM: az login --identity --client-id <clientId>; az acr login; docker pull
     vm.pullImages(this.registry, [config.image], { identity });

@@ -9,13 +9,14 @@ export function isResourceGroupName(name: string): boolean {
 
 export const RESOURCE_GROUP_NAME_RULE = 'must be 1-90 letters, digits, underscores, parentheses, hyphens or periods, not ending in a period';
 
-/** A resource ID of the given provider type, e.g. `Microsoft.ManagedIdentity/userAssignedIdentities`. */
+/**
+ * A resource ID of the given provider type, e.g. `Microsoft.ManagedIdentity/userAssignedIdentities`,
+ * or of a child type, e.g. `Microsoft.Network/virtualNetworks/subnets`.
+ */
 export function isResourceIdOfType(id: string, type: string): boolean {
-  const [namespace, resourceType] = type.split('/');
-  const pattern = new RegExp(
-    `^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/${escape(namespace)}/${escape(resourceType)}/[^/]+$`,
-    'i',
-  );
+  const [namespace, ...resourceTypes] = type.split('/');
+  const names = resourceTypes.map((resourceType) => `/${escape(resourceType)}/[^/]+`).join('');
+  const pattern = new RegExp(`^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/${escape(namespace)}${names}$`, 'i');
   return pattern.test(id);
 }
 
@@ -37,5 +38,20 @@ export function isLoginServer(host: string): boolean {
   return LOGIN_SERVER.test(host);
 }
 
+/** Private endpoint names: 2-64 letters, digits, `_`, `.`, `-`; starting with a letter or digit, ending with one or `_`. */
+export function isPrivateEndpointName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$/.test(name);
+}
+
+export const PRIVATE_ENDPOINT_NAME_RULE = 'must be 2-64 letters, digits, underscores, periods or hyphens, start with a letter or digit and end with one or an underscore';
+
 /** A Linux user name Azure takes for the admin user (1-64 characters), safe in a unit's `User=` and in runcmd. */
 export const LINUX_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
+
+/** An Azure region as the provider takes it (`eastus`, `West Europe`): not empty. */
+export function isLocation(location: string): boolean {
+  return location.trim().length > 0;
+}
+
+export const LOCATION_RULE = 'is empty, but Azure needs a region to create the resource in';
+export const LOCATION_FIX = 'name the Azure region, such as "eastus" (az account list-locations --query [].name)';

@@ -2,7 +2,8 @@ import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import type { DockerVirtualMachineProps } from '../docker-vm';
 import { addressPrefixProblem, cidrContains, cidrProblem, ipVersionOf, isInternetWide, isServiceTag, prefixLengthOf } from './address-prefix';
-import { isResourceGroupName, LINUX_USERNAME, RESOURCE_GROUP_NAME_RULE } from './azure-names';
+import { isLocation, isResourceGroupName, LOCATION_FIX, LOCATION_RULE, RESOURCE_GROUP_NAME_RULE } from './azure-names';
+import { validateLoginSettings } from './registry-login-props';
 import { isPrivateKey, sshPublicKeyProblem } from './ssh-key';
 import { isLiteral, PropsValidator } from './validation';
 
@@ -18,22 +19,12 @@ const RESERVED_ADMIN_USERNAMES = new Set([
   'guest', 'john', 'owner', 'root', 'server', 'sql', 'support', 'support_388945a0', 'sys',
 ]);
 
-/** A Docker image reference without registry host: `repo/name[:tag]` or `repo/name@sha256:<64 hex>`. */
-export function isImageReference(image: string): boolean {
-  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-  const pattern = new RegExp(`^${component}(?:/${component})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$`);
-  const firstSegment = image.split('/')[0];
-  const looksLikeHost = image.includes('/') && (firstSegment.includes('.') || firstSegment.includes(':'));
-  return pattern.test(image) && !looksLikeHost;
-}
-
 /** Azure's VM name rule (azurerm: 1-80, alphanumeric first, alphanumeric or `_` last). */
 const VM_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9_])?$/;
 /** A Linux host name as Azure takes it: at most 64 letters, digits, `.` and `-`, not ending in `.` or `-`. */
 const COMPUTER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$/;
 const SUBNET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i;
 const OS_DISK_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'StandardSSD_ZRS', 'Premium_ZRS'];
-const MIN_LOGIN_TIMEOUT_SECONDS = 900;
 /** Azure's smallest subnet. */
 const MAX_SUBNET_PREFIX_LENGTH = 29;
 const REQUIRED_PROPS: Array<['name' | 'resourceGroupName' | 'location' | 'sshPublicKey', string]> = [
@@ -42,25 +33,24 @@ const REQUIRED_PROPS: Array<['name' | 'resourceGroupName' | 'location' | 'sshPub
 ];
 const SSH_KEY_FIX = 'pass the contents of ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub (ssh-keygen -t ed25519, or -t rsa -b 4096)';
 
-export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachineProps, adminUsername: string): void {
-  const v = new PropsValidator('DockerVirtualMachine', vm);
+/**
+ * Checks the props of a DockerVirtualMachine, or of a DockerVirtualMachineScaleSet (the same props but for
+ * computerName and associatePublicIpAddress); throws one ValidationError naming `constructType`.
+ */
+export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachineProps, adminUsername: string,
+  constructType = 'DockerVirtualMachine', extra?: (v: PropsValidator) => void): void {
+  const v = new PropsValidator(constructType, vm);
   // For callers without the type checker (plain JavaScript, JSON config): a clear error, not a TypeError.
   for (const [property, example] of REQUIRED_PROPS) {
     v.expect(typeof props[property] === 'string', property, props[property], 'is required and must be a string', `set ${property}, e.g. ${example}`);
   }
   validateNames(v, props);
 
-  v.expect(!Token.isUnresolved(adminUsername), 'adminUsername', adminUsername,
-    'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal user name',
-    'pass the user name as a literal string, e.g. "azureuser"');
-  v.expectLiteral(adminUsername, (x) => LINUX_USERNAME.test(x) && !x.endsWith('.'), 'adminUsername',
-    'must be 1-64 letters, digits, ".", "_" or "-", start with a letter or "_" and not end with "."',
-    'use e.g. "azureuser"');
   v.expectLiteral(adminUsername, (x) => !RESERVED_ADMIN_USERNAMES.has(x.toLowerCase()), 'adminUsername',
     'is a name Azure reserves and refuses', 'use e.g. "azureuser"');
 
   if (typeof props.sshPublicKey === 'string' && isLiteral(props.sshPublicKey)) {
-    const problem = sshPublicKeyProblem(props.sshPublicKey);
+    const problem = sshKeyProblemOf(props.sshPublicKey);
     // Never echo a private key into an error message (CI logs are readable too).
     const shown = isPrivateKey(props.sshPublicKey) ? '(a private key, not shown)' : props.sshPublicKey;
     v.expect(problem === undefined, 'sshPublicKey', shown, problem ?? '', SSH_KEY_FIX);
@@ -72,21 +62,13 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
   v.expectLiteral(props.osDiskStorageAccountType, (x) => OS_DISK_TYPES.includes(x), 'osDiskStorageAccountType',
     `is not an OS disk storage type (${OS_DISK_TYPES.join(', ')})`, 'use e.g. "StandardSSD_LRS" or "Premium_LRS"');
 
-  const timeout = props.loginTimeoutSeconds;
-  if (timeout !== undefined) {
-    const literal = !Token.isUnresolved(timeout);
-    v.expect(literal, 'loginTimeoutSeconds', timeout,
-      'is a token (known only at apply), but the VM\'s cloud-config is written at synth with the literal number',
-      `pass a literal number of seconds, at least ${MIN_LOGIN_TIMEOUT_SECONDS}`);
-    v.expect(!literal || (Number.isInteger(timeout) && timeout >= MIN_LOGIN_TIMEOUT_SECONDS), 'loginTimeoutSeconds', timeout,
-      `must be a whole number of at least ${MIN_LOGIN_TIMEOUT_SECONDS} seconds: role assignments take up to 10 minutes to propagate`,
-      `leave it at the default (1800) or choose ${MIN_LOGIN_TIMEOUT_SECONDS} or more`);
-  }
+  validateLoginSettings(v, { adminUsername, loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod });
 
   const identities = props.userAssignedIdentities ?? [];
   const identityIds = identities.map((i) => i.identityId).filter((x) => !Token.isUnresolved(x));
   v.expect(new Set(identities).size === identities.length && new Set(identityIds).size === identityIds.length,
     'userAssignedIdentities', identities.map((i) => i.node.path), 'lists the same identity twice', 'list each identity once');
+  extra?.(v);
   v.throwIfInvalid();
 }
 
@@ -109,6 +91,7 @@ function validateNames(v: PropsValidator, props: DockerVirtualMachineProps): voi
   }
   v.expectLiteral(props.resourceGroupName, isResourceGroupName, 'resourceGroupName', RESOURCE_GROUP_NAME_RULE,
     'use the name of an existing resource group, such as "myResourceGroup"');
+  v.expectLiteral(typeof props.location === 'string' ? props.location : undefined, isLocation, 'location', LOCATION_RULE, LOCATION_FIX);
 
   // The network resources are named after the VM, as `az vm create` names them; their limits are tighter.
   if (nameOk && isLiteral(props.name)) {
@@ -172,6 +155,8 @@ function validateNetwork(v: PropsValidator, props: DockerVirtualMachineProps): v
     }
     return;
   }
+  // The defaults are known good: a fleet of a thousand machines need not parse them a thousand times.
+  if (props.virtualNetworkAddressSpace === undefined && props.subnetAddressPrefix === undefined) return;
   const space = props.virtualNetworkAddressSpace ?? DEFAULT_VNET_ADDRESS_SPACE;
   const subnet = props.subnetAddressPrefix ?? DEFAULT_SUBNET_ADDRESS_PREFIX;
   const spaceOk = ipv4CidrOk(v, 'virtualNetworkAddressSpace', space, `use a private range such as "${DEFAULT_VNET_ADDRESS_SPACE}"`);
@@ -183,6 +168,13 @@ function validateNetwork(v: PropsValidator, props: DockerVirtualMachineProps): v
     v.expect(cidrContains(space, subnet), 'subnetAddressPrefix', subnet, `is not inside virtualNetworkAddressSpace "${space}"`,
       'choose a subnet range inside the virtual network\'s address space');
   }
+}
+
+/** The problem of an SSH public key, checked once per key: a fleet usually has one key for all its machines. */
+const sshKeyProblems = new Map<string, string | undefined>();
+function sshKeyProblemOf(key: string): string | undefined {
+  if (!sshKeyProblems.has(key)) sshKeyProblems.set(key, sshPublicKeyProblem(key));
+  return sshKeyProblems.get(key);
 }
 
 /** Checks a literal IPv4 CIDR of the network the construct creates; true when it is one. */

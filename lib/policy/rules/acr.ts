@@ -1,6 +1,6 @@
 import { RuleLevel } from '../rule';
-import { blocks, Config, isExpression, isSet, literalBool, literalString } from '../private/config';
-import { PolicyRule } from '../private/rule';
+import { blocks, Config, isExpression, isSet, literalBool, literalString, refersTo } from '../private/config';
+import { PolicyRule, StackResources } from '../private/rule';
 
 const REGISTRY = ['azurerm_container_registry'];
 
@@ -28,24 +28,41 @@ export const ACR_ANONYMOUS_PULL: PolicyRule = {
     : [],
 };
 
+const PRIVATE_ENDPOINT = 'azurerm_private_endpoint';
+
+/** The addresses of the stack's private endpoints that connect to the registry `<type>.<name>`. */
+function privateEndpointsOf(registryName: string, stack: StackResources): string[] {
+  return stack.ofType(PRIVATE_ENDPOINT)
+    .filter(({ config }) => (blocks(config, 'private_service_connection') ?? [])
+      .some((connection) => refersTo(connection.private_connection_resource_id, REGISTRY[0], registryName)))
+    .map(({ address }) => address);
+}
+
 /**
- * AZ-ACR-003: a Premium registry open to every network. Only Premium can restrict network
- * access, so Basic and Standard registries (public by necessity) are not reported.
+ * AZ-ACR-003: a registry open to every network. A warning: a public registry (the tutorial's) is often
+ * intended, but it should be a decision, suppressed with its reason. Basic and Standard registries are
+ * reported too (as checkov does): the fix is Premium with a private endpoint.
  */
 export const ACR_PUBLIC_NETWORK: PolicyRule = {
   id: 'AZ-ACR-003',
   level: RuleLevel.WARNING,
-  summary: 'Premium container registry reachable from every network',
-  fix: 'set public_network_access_enabled = false and use private endpoints, or add network_rule_set { default_action = "Deny" } with ip_rule entries for the networks that pull',
+  summary: 'Container registry reachable from every network',
+  fix: 'make the registry Premium, set public_network_access_enabled = false and pull over a private endpoint (ContainerRegistry: sku: RegistrySku.PREMIUM, publicNetworkAccessEnabled: false, registry.addPrivateEndpoint(...)), or restrict it with network_rule_set { default_action = "Deny" }; a registry public on purpose suppresses with that reason',
   resourceTypes: REGISTRY,
-  check: ({ config }) => {
-    if (literalString(config.sku)?.toLowerCase() !== 'premium') return [];
+  check: ({ name, config }, stack) => {
     const publicAccess = config.public_network_access_enabled;
     if (isSet(publicAccess) && literalBool(publicAccess) !== true) return []; // off, or known only at apply
     const ruleSets = blocks(config, 'network_rule_set');
     const denies = (set: Config) => isExpression(set.default_action) || literalString(set.default_action)?.toLowerCase() === 'deny';
     if (ruleSets === undefined || ruleSets.some(denies)) return [];
-    return ['public_network_access_enabled is true (the provider default) and no network_rule_set denies by default: the registry endpoint accepts connections from the whole internet'];
+    const open = `public_network_access_enabled is ${isSet(publicAccess) ? 'true' : 'not set (the provider default is true)'} and no network_rule_set denies by default`;
+    const endpoints = privateEndpointsOf(name, stack);
+    if (endpoints.length > 0) {
+      return [`${open}: ${endpoints.join(', ')} reaches the registry privately, yet its public endpoint still accepts connections from the whole internet`];
+    }
+    const sku = literalString(config.sku);
+    const tier = sku !== undefined && sku.toLowerCase() !== 'premium' ? ` (a ${sku} registry cannot restrict networks: only Premium can)` : '';
+    return [`${open}: the registry endpoint accepts connections from the whole internet${tier}`];
   },
 };
 

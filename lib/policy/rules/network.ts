@@ -1,5 +1,5 @@
 import { RuleLevel } from '../rule';
-import { blocks, isSet, literalBool, literalString, refersTo } from '../private/config';
+import { blocks, isExpression, isSet, literalBool, literalString, refersTo } from '../private/config';
 import { PolicyRule, StackResources } from '../private/rule';
 
 const NIC = 'azurerm_network_interface';
@@ -7,6 +7,7 @@ const SUBNET = 'azurerm_subnet';
 const VNET = 'azurerm_virtual_network';
 const NIC_NSG = 'azurerm_network_interface_security_group_association';
 const SUBNET_NSG = 'azurerm_subnet_network_security_group_association';
+const PRIVATE_ENDPOINT = 'azurerm_private_endpoint';
 
 /** Subnets Azure reserves for gateways, firewalls and route servers: an NSG is not supported there. */
 const NSG_LESS_SUBNETS = new Set(['gatewaysubnet', 'azurefirewallsubnet', 'azurefirewallmanagementsubnet', 'routeserversubnet']);
@@ -86,4 +87,29 @@ export const NIC_IP_FORWARDING: PolicyRule = {
     : [],
 };
 
-export const NETWORK_RULES: readonly PolicyRule[] = [NIC_WITHOUT_NSG, SUBNET_WITHOUT_NSG, NIC_PUBLIC_IP, NIC_IP_FORWARDING];
+/**
+ * AZ-NET-005: a private endpoint whose address nothing writes into DNS. Clients keep resolving the
+ * service's public name to its public address: the endpoint goes unused, or, with the service's
+ * public access off, connections fail. A warning: DNS may be kept outside the stack (an Azure Policy
+ * that adds zone groups in hub-and-spoke networks, custom DNS servers).
+ */
+export const PRIVATE_ENDPOINT_WITHOUT_DNS: PolicyRule = {
+  id: 'AZ-NET-005',
+  level: RuleLevel.WARNING,
+  summary: 'Private endpoint without a private DNS zone group',
+  fix: 'add a private_dns_zone_group naming the service\'s privatelink zone (registries: privatelink.azurecr.io; registry.addPrivateEndpoint does this); when DNS records are kept elsewhere (an Azure Policy adding zone groups, custom DNS servers), suppress with that reason',
+  resourceTypes: [PRIVATE_ENDPOINT],
+  check: ({ config }) => {
+    const groups = blocks(config, 'private_dns_zone_group');
+    if (groups === undefined) return []; // built by a dynamic block, known only at apply
+    const withZones = groups.filter((group) => isExpression(group.private_dns_zone_ids)
+      || (Array.isArray(group.private_dns_zone_ids) && group.private_dns_zone_ids.length > 0));
+    return withZones.length > 0
+      ? []
+      : ['has no private_dns_zone_group with a zone: nothing writes the endpoint\'s private addresses into DNS, so clients resolve the service\'s name to its public address'];
+  },
+};
+
+export const NETWORK_RULES: readonly PolicyRule[] = [
+  NIC_WITHOUT_NSG, SUBNET_WITHOUT_NSG, NIC_PUBLIC_IP, NIC_IP_FORWARDING, PRIVATE_ENDPOINT_WITHOUT_DNS,
+];

@@ -1,7 +1,7 @@
 import { RuleLevel } from '../rule';
-import { isInternetWide } from '../../private/address-prefix';
-import { blocks, Config, literalString, literalStrings } from '../private/config';
-import { CheckedResource, PolicyRule } from '../private/rule';
+import { isInternetWide, prefixLengthOf } from '../../private/address-prefix';
+import { blocks, Config, isExpression, literalString, literalStrings, refersTo } from '../private/config';
+import { CheckedResource, PolicyRule, StackResources } from '../private/rule';
 
 const NSG = 'azurerm_network_security_group';
 const NSG_RULE = 'azurerm_network_security_rule';
@@ -20,17 +20,32 @@ function securityRules({ type, config }: CheckedResource): Config[] {
   return type === NSG_RULE ? [config] : blocks(config, 'security_rule') ?? [];
 }
 
+/** The literal sources of a rule (`source_address_prefix` and `source_address_prefixes`). */
+function sourcesOf(rule: Config): string[] {
+  return [...literalStrings(rule.source_address_prefix), ...literalStrings(rule.source_address_prefixes)];
+}
+
+/** The literal destination port specs of a rule (`destination_port_range` and `destination_port_ranges`). */
+function portSpecsOf(rule: Config): string[] {
+  return [...literalStrings(rule.destination_port_range), ...literalStrings(rule.destination_port_ranges)];
+}
+
+function portRangesOf(specs: string[]): Array<[number, number]> {
+  return specs.map(portRange).filter((r): r is [number, number] => r !== undefined);
+}
+
+function isInboundAllow(rule: Config): boolean {
+  return literalString(rule.direction)?.toLowerCase() === 'inbound' && literalString(rule.access)?.toLowerCase() === 'allow';
+}
+
 /** The rule, when it lets the internet in; rules with values known only at apply are skipped. */
 function openToInternet(rule: Config): OpenRule | undefined {
-  if (literalString(rule.direction)?.toLowerCase() !== 'inbound') return undefined;
-  if (literalString(rule.access)?.toLowerCase() !== 'allow') return undefined;
+  if (!isInboundAllow(rule)) return undefined;
   const protocol = literalString(rule.protocol);
-  const source = [...literalStrings(rule.source_address_prefix), ...literalStrings(rule.source_address_prefixes)]
-    .find(isInternetWide);
+  const source = sourcesOf(rule).find(isInternetWide);
   if (protocol === undefined || source === undefined) return undefined;
-  const portSpecs = [...literalStrings(rule.destination_port_range), ...literalStrings(rule.destination_port_ranges)];
-  const ports = portSpecs.map(portRange).filter((r): r is [number, number] => r !== undefined);
-  return { name: literalString(rule.name) ?? '(unnamed)', source, protocol, ports, portText: portSpecs.join(', ') };
+  const portSpecs = portSpecsOf(rule);
+  return { name: literalString(rule.name) ?? '(unnamed)', source, protocol, ports: portRangesOf(portSpecs), portText: portSpecs.join(', ') };
 }
 
 /** `*`, `22` or `20-30` as an inclusive range. */
@@ -107,6 +122,104 @@ export const NSG_PORT_FROM_INTERNET = openRule({
 }, (rule) => rule.ports.length > 0 && !opensSsh(rule) && !opensRdp(rule) && !opensAllPorts(rule),
 'the service on it is reachable from the internet');
 
+/** An inbound rule with every value that matters known at synth. */
+interface InboundRule {
+  readonly name: string;
+  readonly allow: boolean;
+  readonly protocol: string;
+  readonly sources: string[];
+  readonly ports: Array<[number, number]>;
+}
+
+/**
+ * The inbound rule as far as synth knows it: `undefined` for an outbound rule, `'unknown'` when a value
+ * that decides what it admits or denies is known only at apply.
+ */
+function inboundRule(rule: Config): InboundRule | 'unknown' | undefined {
+  const direction = literalString(rule.direction)?.toLowerCase();
+  if (direction === 'outbound') return undefined;
+  const access = literalString(rule.access)?.toLowerCase();
+  const protocol = literalString(rule.protocol);
+  const fields = [rule.source_address_prefix, rule.source_address_prefixes, rule.destination_port_range, rule.destination_port_ranges];
+  const specs = portSpecsOf(rule);
+  const ports = portRangesOf(specs);
+  if (direction !== 'inbound' || access === undefined || protocol === undefined
+    || fields.flat().some(isExpression) || ports.length !== specs.length) return 'unknown';
+  return { name: literalString(rule.name) ?? '(unnamed)', allow: access === 'allow', protocol, sources: sourcesOf(rule), ports };
+}
+
+/** Sources that include every host of the virtual network and of peered networks. */
+function coversVirtualNetwork(source: string): boolean {
+  return ['*', 'any', 'virtualnetwork'].includes(source.trim().toLowerCase()) || prefixLengthOf(source.trim()) === 0;
+}
+
+/**
+ * True when `rule` decides, before Azure's defaults, whether the virtual network reaches every port of
+ * `range` over `protocol`: a Deny (what closes the gap) or an Allow (the network admitted on purpose).
+ */
+function decidesForVirtualNetwork(rule: InboundRule, protocol: string, [from, to]: [number, number]): boolean {
+  return (rule.protocol === '*' || rule.protocol.toLowerCase() === protocol.toLowerCase())
+    && rule.sources.some(coversVirtualNetwork)
+    && rule.ports.some(([ruleFrom, ruleTo]) => ruleFrom <= from && to <= ruleTo);
+}
+
+/**
+ * Every security rule of the NSG a resource belongs to, as far as the stack shows it: the NSG's inline
+ * rules and the standalone rules that name it. Standalone rules name their NSG by reference or by the
+ * same name and resource group.
+ */
+function rulesOfSameNsg({ type, name, config }: CheckedResource, stack: StackResources): Config[] | undefined {
+  const nsg = type === NSG ? { name, config } : stack.ofType(NSG).find((g) => namesNsg(config, g.name, g.config));
+  const inline = nsg ? blocks(nsg.config, 'security_rule') : [];
+  if (inline === undefined) return undefined;
+  const standalone = stack.ofType(NSG_RULE)
+    .filter((r) => (nsg ? namesNsg(r.config, nsg.name, nsg.config) : sameNsgName(r.config, config)))
+    .map((r) => r.config);
+  return [...inline, ...standalone];
+}
+
+function namesNsg(rule: Config, nsgName: string, nsg: Config): boolean {
+  return refersTo(rule.network_security_group_name, NSG, nsgName) || sameNsgName(rule, { network_security_group_name: nsg.name, resource_group_name: nsg.resource_group_name });
+}
+
+function sameNsgName(a: Config, b: Config): boolean {
+  const literal = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : undefined);
+  return literal(a.network_security_group_name) !== undefined
+    && literal(a.network_security_group_name) === literal(b.network_security_group_name)
+    && literal(a.resource_group_name) === literal(b.resource_group_name);
+}
+
+/**
+ * AZ-NSG-005: an Allow rule that names its sources is silently widened by Azure's default rule
+ * AllowVnetInBound (priority 65000) unless a rule from `*` or `VirtualNetwork` decides its ports first:
+ * a Deny closes the gap, an explicit Allow says the network is meant to get in.
+ */
+export const NSG_WIDENED_BY_VNET_DEFAULT: PolicyRule = {
+  id: 'AZ-NSG-005',
+  level: RuleLevel.WARNING,
+  summary: 'Inbound Allow rule for named sources that Azure\'s default rule AllowVnetInBound widens to the whole virtual network',
+  fix: 'add an inbound Deny rule for the same ports and protocol from "*" (or "VirtualNetwork") with a priority number above the Allow rules\' and below 65000 (e.g. 4096), so only the named sources get in; when the virtual network should reach the port, allow "VirtualNetwork" explicitly',
+  resourceTypes: [NSG, NSG_RULE],
+  check: (resource, stack) => {
+    const all = rulesOfSameNsg(resource, stack)?.map(inboundRule);
+    if (all === undefined || all.includes('unknown')) return []; // a Deny known only at apply may close the gap
+    const rules = all.filter((r): r is InboundRule => r !== undefined);
+    const own = securityRules(resource).filter(isInboundAllow).map(inboundRule)
+      .filter((r): r is InboundRule => typeof r === 'object');
+    return own
+      .filter((allow) => allow.sources.length > 0
+        && !allow.sources.some((source) => isInternetWide(source) || coversVirtualNetwork(source)))
+      .flatMap((allow) => allow.ports
+        .filter((range) => !rules.some((rule) => decidesForVirtualNetwork(rule, allow.protocol, range)))
+        .map(([from, to]) => {
+          const port = from === to ? `${from}` : `${from}-${to}`;
+          return `security rule "${allow.name}" admits ${allow.protocol} port ${port} from ${allow.sources.join(', ')}, but no rule from "*" `
+            + `or "VirtualNetwork" covers port ${port}, so Azure's default rule AllowVnetInBound (priority 65000) admits every host of `
+            + 'the virtual network and of peered networks to it too';
+        }));
+  },
+};
+
 export const NSG_RULES: readonly PolicyRule[] = [
-  NSG_SSH_FROM_INTERNET, NSG_RDP_FROM_INTERNET, NSG_ALL_PORTS_FROM_INTERNET, NSG_PORT_FROM_INTERNET,
+  NSG_SSH_FROM_INTERNET, NSG_RDP_FROM_INTERNET, NSG_ALL_PORTS_FROM_INTERNET, NSG_PORT_FROM_INTERNET, NSG_WIDENED_BY_VNET_DEFAULT,
 ];

@@ -1,20 +1,10 @@
+// Deprecated: the cloud-config before the bootstrap; only lib/docker-vm.ts uses it, until it moves to ./bootstrap.
 import { Token } from 'cdktf';
 import type * as Yaml from 'yaml';
 import { AZURE_CLI_INSTALL_SCRIPT } from './azure-cli-install-script';
 import { LOGIN_SCRIPT } from './login-script';
 import { LINUX_USERNAME } from '../azure-names';
-
-/** One registry the VM logs in to with its managed identity, and the images it pulls from it. */
-export interface RegistryLogin {
-  /** Passed to `az acr login --name`. May be a cdktf token string (e.g. '${TfToken[TOKEN.3]}'). */
-  readonly registryName: string;
-  /** e.g. myregistry.azurecr.io. May be a token. */
-  readonly loginServer: string;
-  /** Image references relative to the login server, e.g. 'aci-helloworld:v1' or 'repo@sha256:...'. Literal. */
-  readonly images: string[];
-  /** Client ID of the user-assigned identity to log in with; undefined = the system-assigned identity. May be a token. */
-  readonly clientId?: string;
-}
+import { RegistryLogin } from './user-data';
 
 export interface CloudConfigOptions {
   /** The VM's admin user: joins the `docker` group and runs the registry login. Literal. */
