@@ -12,11 +12,18 @@ import { ACR_REFRESH_TOKEN_USER, FakeAzure, RequestRecord } from './fake-azure';
 import { Guest, probeAccelerator } from './guest';
 import { BootTestFailure, seconds, stopAll, waitFor } from './process';
 import { Registry, issueCertificate } from './registry';
+import { TEAM_CLOUD_CONFIG_MARKER } from './apps/team-cloud-config';
 import { MachineData, readMachines } from './stack-data';
 
-/** What each example stack's guest goes through. */
+/** What one machine's guest goes through. */
 interface Plan {
+  /** The cdktf app that synthesizes the stack: the examples (main.ts) or boot/apps/targets.ts. */
+  readonly app: 'examples' | 'targets';
   readonly stack: string;
+  /** The machine's Terraform address, when the stack has several. */
+  readonly machine?: string;
+  /** A file the machine's own cloud-config (beside the bootstrap, in a multipart custom_data) must have made. */
+  readonly ownCloudConfigMarker?: string;
   /** First boot with the identity not yet usable: IMDS refuses the first N token requests. */
   readonly tokenRefusals: number;
   /** ... and the pull role still propagating: the token exchange refuses the first N. */
@@ -29,10 +36,23 @@ interface Plan {
   readonly reboot: boolean;
 }
 
+const FIRST_BOOT_ONLY = { userDataChange: false, azureCliMethod: false, reboot: false };
+/** The examples run by default (and in CI); BOOT_STACKS=boot-targets adds the scale set and the raw VM. */
 const PLANS: Plan[] = [
-  { stack: 'acr-pull-user-assigned', tokenRefusals: 3, exchangeRefusals: 0, userDataChange: true, azureCliMethod: true, reboot: true },
-  { stack: 'acr-pull-system-assigned', tokenRefusals: 1, exchangeRefusals: 2, userDataChange: false, azureCliMethod: false, reboot: false },
+  { app: 'examples', stack: 'acr-pull-user-assigned', tokenRefusals: 3, exchangeRefusals: 0, userDataChange: true, azureCliMethod: true, reboot: true },
+  { app: 'examples', stack: 'acr-pull-system-assigned', tokenRefusals: 1, exchangeRefusals: 2, ...FIRST_BOOT_ONLY },
+  { app: 'targets', stack: 'boot-targets', machine: 'azurerm_linux_virtual_machine_scale_set.Fleet', tokenRefusals: 1, exchangeRefusals: 1, ...FIRST_BOOT_ONLY },
+  {
+    app: 'targets', stack: 'boot-targets', machine: 'azurerm_linux_virtual_machine.RawVm', ownCloudConfigMarker: TEAM_CLOUD_CONFIG_MARKER,
+    tokenRefusals: 0, exchangeRefusals: 1, ...FIRST_BOOT_ONLY,
+  },
 ];
+const DEFAULT_STACKS = ['acr-pull-user-assigned', 'acr-pull-system-assigned'];
+
+/** The plan's name in logs and the artifacts: the stack, and the machine when the stack has several. */
+function nameOf(plan: Plan): string {
+  return plan.machine ? `${plan.stack}.${plan.machine.split('.').pop()}` : plan.stack;
+}
 
 /**
  * Deliberately broken runs (BOOT_BREAK), to see the test fail: the first plan's first boot only.
@@ -89,19 +109,22 @@ async function main(): Promise<number> {
 
   const baseImage = env('BOOT_BASE_IMAGE');
   const changedImage = env('BOOT_CHANGED_IMAGE');
-  const stacks = process.env.BOOT_STACKS?.split(',');
-  let plans = PLANS.filter((plan) => !stacks || stacks.includes(plan.stack));
+  const stacks = process.env.BOOT_STACKS?.split(',') ?? DEFAULT_STACKS;
+  let plans = PLANS.filter((plan) => stacks.includes(plan.stack));
+  if (plans.length === 0) throw new BootTestFailure(`BOOT_STACKS names none of ${PLANS.map((plan) => plan.stack).join(', ')}`);
   if (breakage) plans = [{ ...plans[0], userDataChange: false, azureCliMethod: false, reboot: false }];
 
   // The data of every machine, evaluated by Terraform: the stacks as synthesized, and with another image.
-  const machines = new Map<string, { base: MachineData; changed: MachineData }>();
+  const machines = new Map<Plan, { base: MachineData; changed: MachineData }>();
   for (const plan of plans) {
-    const read = (dir: string, name: string) => {
-      const found = readMachines(join(dir, 'stacks', plan.stack), plan.stack, join(artifacts, 'terraform', name));
-      if (found.length !== 1) throw new BootTestFailure(`${plan.stack}: expected one machine, found ${found.map((m) => m.address).join(', ')}`);
+    const read = (variant: string) => {
+      const stackDir = join(env('BOOT_SYNTH_ROOT'), `${plan.app}-${variant}`, 'stacks', plan.stack);
+      const found = readMachines(stackDir, plan.stack, join(artifacts, 'terraform', variant))
+        .filter((machine) => !plan.machine || machine.address === plan.machine);
+      if (found.length !== 1) throw new BootTestFailure(`${nameOf(plan)}: expected one machine, found ${found.map((m) => m.address).join(', ') || 'none'}`);
       return found[0];
     };
-    machines.set(plan.stack, { base: read(env('BOOT_SYNTH_DIR'), 'base'), changed: read(env('BOOT_SYNTH_CHANGED_DIR'), 'changed') });
+    machines.set(plan, { base: read('base'), changed: read('changed') });
   }
   const loginServers = [...new Set([...machines.values()].flatMap(({ base }) => base.registries.map((r) => r.loginServer)))];
 
@@ -121,9 +144,9 @@ async function main(): Promise<number> {
   };
   const runOne = async (plan: Plan) => {
     const variantStarted = Date.now();
-    const { base, changed } = machines.get(plan.stack)!;
+    const { base, changed } = machines.get(plan)!;
     const ok = await runPlan(plan, base, changed, context);
-    return `${ok ? 'PASS' : 'FAIL'} ${plan.stack} (${seconds(variantStarted)})`;
+    return `${ok ? 'PASS' : 'FAIL'} ${nameOf(plan)} (${seconds(variantStarted)})`;
   };
   const outcomes: string[] = [];
   try {
@@ -144,10 +167,10 @@ async function main(): Promise<number> {
 
 /** Boots one stack's machine through its scenarios; prints the evidence when one fails. */
 async function runPlan(plan: Plan, base: MachineData, changed: MachineData, context: Context): Promise<boolean> {
-  const dir = join(context.artifacts, plan.stack);
+  const dir = join(context.artifacts, nameOf(plan));
   mkdirSync(dir, { recursive: true });
   const log = (text: string) => {
-    console.log(`[${plan.stack}] ${text}`);
+    console.log(`[${nameOf(plan)}] ${text}`);
     appendFileSync(join(dir, 'progress.log'), `${new Date().toISOString()} ${text}\n`);
   };
   const customData = breakData(base.customData, context.breakage);
@@ -174,7 +197,7 @@ async function runPlan(plan: Plan, base: MachineData, changed: MachineData, cont
 
   const fake = new FakeAzure({
     machine: {
-      instanceId: `${plan.stack}-${Date.now()}`, computerName: base.computerName, adminUsername, sshPublicKey: base.sshPublicKey,
+      instanceId: `${nameOf(plan)}-${Date.now()}`, computerName: base.computerName, adminUsername, sshPublicKey: base.sshPublicKey,
       identity: base.identity, customData, userData: base.userData,
     },
     loginServers: context.loginServers, tokenRefusals: plan.tokenRefusals, exchangeRefusals: plan.exchangeRefusals,
@@ -218,6 +241,10 @@ async function runPlan(plan: Plan, base: MachineData, changed: MachineData, cont
     checkRetries(first, fake.requestsOf('imds-token'), 'managed identity tokens', plan.tokenRefusals, bootStarted);
     if (plan.exchangeRefusals > 0) checkRetries(first, fake.requestsOf('exchange'), 'token exchanges', plan.exchangeRefusals, bootStarted);
     checkRegistryPulls(first, fake.requestsOf('registry'), ACR_REFRESH_TOKEN_USER, [context.baseImage], bootStarted);
+    if (plan.ownCloudConfigMarker) {
+      const made = await guest.ssh(`test -f ${plan.ownCloudConfigMarker}`);
+      first.check(made.status === 0, `the machine's own cloud-config ran beside the bootstrap (${plan.ownCloudConfigMarker})`, 'it did not');
+    }
     log(first.report());
     first.throwIfFailed();
 
@@ -297,7 +324,7 @@ async function runPlan(plan: Plan, base: MachineData, changed: MachineData, cont
   await guest.stop();
   await fake.stop();
   if (!ok) {
-    console.error(`\n===== evidence of ${plan.stack} (all of it in ${dir}) =====\n${evidence.summary}\n===== end of evidence =====\n`);
+    console.error(`\n===== evidence of ${nameOf(plan)} (all of it in ${dir}) =====\n${evidence.summary}\n===== end of evidence =====\n`);
   }
   return ok;
 }

@@ -3,7 +3,7 @@
 # against a fake Azure, and checks the registry login and pull inside the guest (boot/main.ts; README "Tests").
 #
 #   BOOT_REQUIRED=1       a machine where QEMU cannot run fails instead of skipping (CI)
-#   BOOT_STACKS=a,b       only these example stacks (default: both)
+#   BOOT_STACKS=a,b       the stacks to boot (default: the two examples; boot-targets: the scale set and raw VM)
 #   BOOT_SEQUENTIAL=1     boot the stacks one after the other (default: side by side)
 #   BOOT_BREAK=admin-user|service-user   a deliberately broken machine: the test must fail
 #   BOOT_ARTIFACTS=DIR    where the evidence goes (default boot/.artifacts)
@@ -59,24 +59,35 @@ image_dir=$("${as_root[@]}" bash boot/image/build.sh "${BOOT_CACHE_DIR:-/var/cac
 echo "boot test: guest image ready in $((SECONDS - phase)) s: $image_dir" >&2
 
 # The stacks, synthesized with the boot test's SSH key (the admin's key, which Azure installs: the checks log
-# in with it) and the tutorial's image; then with another image, for the user_data change.
+# in with it) and the tutorial's image; then with another image, for the user_data change. The examples by
+# npm run synth (main.ts); the other targets (BOOT_STACKS=boot-targets) by boot/apps/targets.ts.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ssh-keygen -q -t ed25519 -N '' -C acr-boot-test -f "$work/id_ed25519"
 base_image=aci-helloworld:v1
 changed_image=aci-helloworld:v2
+apps=(examples)
+[[ ,${BOOT_STACKS:-}, != *,boot-targets,* ]] || apps+=(targets)
+mkdir -p "$work/synth"
 phase=$SECONDS
-for synth in "base $base_image" "changed $changed_image"; do
-  read -r name image <<<"$synth"
-  ACR_DEMO_SSH_PUBLIC_KEY=$(cat "$work/id_ed25519.pub") ACR_DEMO_IMAGE=$image \
-    npm --prefix "${BOOT_APP_DIR:-.}" run --silent synth -- --output "$work/synth-$name" >"$work/synth-$name.log" 2>&1 \
-    || { cat "$work/synth-$name.log" >&2; echo "boot test: FAILED: npm run synth ($image)" >&2; exit 1; }
+for app in "${apps[@]}"; do
+  for synth in "base $base_image" "changed $changed_image"; do
+    read -r variant image <<<"$synth"
+    out=$work/synth/$app-$variant
+    if [[ $app == examples ]]; then
+      command=(npm --prefix "${BOOT_APP_DIR:-.}" run --silent synth -- --output "$out")
+    else
+      command=(npx cdktf synth --app "npx tsx boot/apps/targets.ts" --output "$out")
+    fi
+    ACR_DEMO_SSH_PUBLIC_KEY=$(cat "$work/id_ed25519.pub") ACR_DEMO_IMAGE=$image "${command[@]}" >"$out.log" 2>&1 \
+      || { cat "$out.log" >&2; echo "boot test: FAILED: synthesizing the $app with $image" >&2; exit 1; }
+  done
 done
 echo "boot test: stacks synthesized in $((SECONDS - phase)) s" >&2
 
 status=0
 BOOT_IMAGE_DIR=$image_dir BOOT_SSH_KEY=$work/id_ed25519 BOOT_ARTIFACTS=${BOOT_ARTIFACTS:-$PWD/boot/.artifacts} \
-  BOOT_SYNTH_DIR=$work/synth-base BOOT_SYNTH_CHANGED_DIR=$work/synth-changed \
+  BOOT_SYNTH_ROOT=$work/synth \
   BOOT_BASE_IMAGE=$base_image BOOT_CHANGED_IMAGE=$changed_image \
   npx tsx boot/main.ts || status=$?
 echo "boot test: $((SECONDS - started)) s wall time in all (exit $status)" >&2

@@ -37,11 +37,11 @@ export interface FakeRegistry {
 }
 
 /**
- * The resource types whose instances boot with custom_data and user_data. The scale set and the raw-VM
- * bootstraps (issue "login on any VM") join here once they exist: add the type and, if its data lives
- * elsewhere, a reader in `machineBlocks`.
+ * The resource types whose instances boot with custom_data and user_data at the top level of the resource (a
+ * Uniform scale set's instance boots like a VM). A Flexible scale set (azurerm_orchestrated_virtual_machine_scale_set)
+ * keeps its custom_data and admin user under os_profile: it joins here with a reader for that layout.
  */
-export const MACHINE_RESOURCE_TYPES = ['azurerm_linux_virtual_machine'];
+export const MACHINE_RESOURCE_TYPES = ['azurerm_linux_virtual_machine', 'azurerm_linux_virtual_machine_scale_set'];
 
 export const FAKE_SUBSCRIPTION_ID = 'b007b007-0000-4000-8000-00000000c0de';
 export const FAKE_TENANT_ID = 'b007b007-0000-4000-8000-0000000074e4';
