@@ -88,6 +88,8 @@ export class Guest {
       child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
       const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
       child.on('close', (status) => { clearTimeout(timer); resolve({ status: status ?? 255, stdout, stderr }); });
+      // ssh may exit before reading its input (the guest not answering yet): its exit status tells.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(options.input ?? '');
     });
   }

@@ -379,6 +379,11 @@ async function collectEvidence(guest: Guest, dir: string, fake: FakeAzure): Prom
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => { void stopAll().then(() => process.exit(130)); });
 }
+// A bug of the harness must not leave guests running.
+process.on('uncaughtException', (error) => {
+  console.error(`boot test: ${error.stack}`);
+  void stopAll().then(() => process.exit(1));
+});
 main().then((code) => code, (error: Error) => {
   console.error(`boot test: ${error instanceof BootTestFailure ? error.message : error.stack}`);
   return 1;
