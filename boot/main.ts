@@ -12,16 +12,18 @@ import { ACR_REFRESH_TOKEN_USER, FakeAzure, RequestRecord } from './fake-azure';
 import { Guest, probeAccelerator } from './guest';
 import { BootTestFailure, seconds, stopAll, waitFor } from './process';
 import { Registry, issueCertificate } from './registry';
-import { TEAM_CLOUD_CONFIG_MARKER } from './apps/team-cloud-config';
-import { MachineData, readMachines } from './stack-data';
+import { EXISTING_VM, TEAM_CLOUD_CONFIG_MARKER } from './apps/names';
+import { ExistingMachine, MachineData, readMachines } from './stack-data';
 
 /** What one machine's guest goes through. */
 interface Plan {
   /** The cdktf app that synthesizes the stack: the examples (main.ts) or boot/apps/targets.ts. */
   readonly app: 'examples' | 'targets';
   readonly stack: string;
-  /** The machine's Terraform address, when the stack has several. */
+  /** The machine's Terraform address (or its start), when the stack has several. */
   readonly machine?: string;
+  /** A VM made outside Terraform, logged in by the stack's CustomScript extension. */
+  readonly existing?: ExistingMachine;
   /** A file the machine's own cloud-config (beside the bootstrap, in a multipart custom_data) must have made. */
   readonly ownCloudConfigMarker?: string;
   /** First boot with the identity not yet usable: IMDS refuses the first N token requests. */
@@ -47,6 +49,11 @@ const PLANS: Plan[] = [
     app: 'targets', stack: 'boot-targets', machine: 'azurerm_linux_virtual_machine.RawVm', ownCloudConfigMarker: TEAM_CLOUD_CONFIG_MARKER,
     tokenRefusals: 0, exchangeRefusals: 1, ...FIRST_BOOT_ONLY,
   },
+  {
+    app: 'targets', stack: 'boot-targets', machine: 'azurerm_virtual_machine_extension.ExistingVmLogin',
+    existing: { name: EXISTING_VM.name, adminUsername: EXISTING_VM.adminUsername, userAssignedIdentities: [`azurerm_user_assigned_identity.${EXISTING_VM.identity}`] },
+    tokenRefusals: 1, exchangeRefusals: 0, ...FIRST_BOOT_ONLY,
+  },
 ];
 const DEFAULT_STACKS = ['acr-pull-user-assigned', 'acr-pull-system-assigned'];
 
@@ -68,6 +75,9 @@ const MARKER_FILE = join(__dirname, 'image/rootfs/etc/skel/.azure/boot-test-mark
 const FAKE_AZ_FILE = join(__dirname, 'image/rootfs/usr/bin/az');
 /** The Azure CLI's resource for `az login --identity` and the token `az acr login` exchanges (ARM's). */
 const ARM_RESOURCE = 'https://management.core.windows.net/';
+/** How the Azure agent runs a CustomScript's `script` (custom-script-extension-linux, main/cmds.go and exec.go). */
+const AGENT_RUN = 'd=/var/lib/waagent/custom-script/download/0 && install -d -m 0700 $d && cat >$d/script.sh && chmod 0500 $d/script.sh'
+  + ' && cd $d && /bin/bash -c $d/script.sh >$d/stdout 2>$d/stderr';
 const WAIT = { ssh: 10 * 60_000, cloudInit: 15 * 60_000, service: 15 * 60_000, reboot: 8 * 60_000 };
 
 interface Context {
@@ -120,8 +130,8 @@ async function main(): Promise<number> {
   for (const plan of plans) {
     const read = (variant: string) => {
       const stackDir = join(env('BOOT_SYNTH_ROOT'), `${plan.app}-${variant}`, 'stacks', plan.stack);
-      const found = readMachines(stackDir, plan.stack, join(artifacts, 'terraform', variant))
-        .filter((machine) => !plan.machine || machine.address === plan.machine);
+      const found = readMachines(stackDir, plan.stack, join(artifacts, 'terraform', variant), plan.existing)
+        .filter((machine) => !plan.machine || machine.address.startsWith(plan.machine));
       if (found.length !== 1) throw new BootTestFailure(`${nameOf(plan)}: expected one machine, found ${found.map((m) => m.address).join(', ') || 'none'}`);
       return found[0];
     };
@@ -186,8 +196,14 @@ async function runPlan(plan: Plan, base: MachineData, changed: MachineData, cont
     const found = credentialsIn(text);
     data.check(found.length === 0, `${name} holds no credential`, found.join('; '));
   }
-  data.check(base.sshPublicKey === readFileSync(`${context.sshKeyFile}.pub`, 'utf8').trim(),
-    "the stack's admin SSH key is the boot test's", 'synthesize with ACR_DEMO_SSH_PUBLIC_KEY (boot/run.sh does)');
+  const sshPublicKey = readFileSync(`${context.sshKeyFile}.pub`, 'utf8').trim();
+  if (!base.agentScript) {
+    data.check(base.sshPublicKey === sshPublicKey, "the stack's admin SSH key is the boot test's", 'synthesize with ACR_DEMO_SSH_PUBLIC_KEY (boot/run.sh does)');
+  } else {
+    const found = credentialsIn(base.agentScript);
+    data.check(found.length === 0, 'the CustomScript extension\'s script holds no credential', found.join('; '));
+    writeFileSync(join(dir, 'custom_script.sh'), base.agentScript);
+  }
   if (plan.userDataChange) {
     data.check(changed.customData === base.customData, `with ${context.changedImage} instead, custom_data is unchanged (the VM is not replaced)`,
       'it changed');
@@ -198,7 +214,7 @@ async function runPlan(plan: Plan, base: MachineData, changed: MachineData, cont
 
   const fake = new FakeAzure({
     machine: {
-      instanceId: `${nameOf(plan)}-${Date.now()}`, computerName: base.computerName, adminUsername, sshPublicKey: base.sshPublicKey,
+      instanceId: `${nameOf(plan)}-${Date.now()}`, computerName: base.computerName, adminUsername, sshPublicKey,
       identity: base.identity, customData, userData: base.userData,
     },
     loginServers: context.loginServers, tokenRefusals: plan.tokenRefusals, exchangeRefusals: plan.exchangeRefusals,
@@ -232,6 +248,11 @@ async function runPlan(plan: Plan, base: MachineData, changed: MachineData, cont
     log(`SSH answers after ${seconds(phase)}`);
     await guest.ssh('sudo cloud-init status --wait >/dev/null', { timeoutMs: WAIT.cloudInit });
     log(`cloud-init done after ${seconds(phase)}`);
+    if (base.agentScript) {
+      // The Azure agent's CustomScript (custom-script-extension-linux): script.sh, mode 0500, run by bash as root.
+      const ran = await guest.ssh(`sudo bash -c '${AGENT_RUN}'`, { input: base.agentScript, timeoutMs: WAIT.service });
+      log(`the Azure agent ran the CustomScript extension's script: exit ${ran.status}, ${seconds(phase)} after the boot`);
+    }
     await waitForService('acr-login.service to finish its first run', WAIT.service);
     log(`acr-login.service finished after ${seconds(phase)} (boot to pulled image)`);
     await guest.newSession();
@@ -353,6 +374,7 @@ async function collectEvidence(guest: Guest, dir: string, fake: FakeAzure): Prom
     'cloud-init-output.log': 'sudo cat /var/log/cloud-init-output.log',
     'cloud-init.log': 'sudo cat /var/log/cloud-init.log',
     'journal.txt': 'sudo journalctl -o short-precise --no-pager',
+    'custom-script.txt': 'sudo sh -c "cat /var/lib/waagent/custom-script/download/0/stdout /var/lib/waagent/custom-script/download/0/stderr" 2>/dev/null || true',
   };
   const files: Record<string, string> = {};
   for (const [file, command] of Object.entries(commands)) {

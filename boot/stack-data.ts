@@ -16,14 +16,30 @@ export interface MachineData {
   readonly address: string;
   readonly computerName: string;
   readonly adminUsername: string;
-  /** The admin user's SSH public key (admin_ssh_key), which Azure installs. */
+  /** The admin user's SSH public key (admin_ssh_key), which Azure installs; empty for a VM made elsewhere. */
   readonly sshPublicKey: string;
   readonly customData: string;
   readonly userData: string;
   readonly identity: MachineIdentity;
   /** The registries the stack's data refers to, as the fake Azure serves them. */
   readonly registries: FakeRegistry[];
+  /** A CustomScript extension's script, which the Azure agent runs as root on the booted machine. */
+  readonly agentScript?: string;
 }
+
+/**
+ * A VM that Terraform does not manage, given a login by a CustomScript extension of the stack
+ * (ContainerRegistryLogin.onExistingVirtualMachine): what the stack cannot say about it.
+ */
+export interface ExistingMachine {
+  readonly name: string;
+  readonly adminUsername: string;
+  /** Addresses of the stack's user-assigned identities assigned to the VM by hand. */
+  readonly userAssignedIdentities: string[];
+}
+
+/** An existing VM's own custom_data: none of the login's (a plain cloud-config). */
+const EXISTING_MACHINE_CUSTOM_DATA = '#cloud-config\n# a VM made elsewhere: the login comes from its CustomScript extension\n';
 
 export interface MachineIdentity {
   readonly systemAssigned: boolean;
@@ -56,14 +72,23 @@ type TerraformJson = {
 const REFERENCE = /\b((?:data\.)?azurerm_[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\b/g;
 const LOCAL_REFERENCE = /\blocal\.([A-Za-z0-9_-]+)/g;
 
-/** Reads every machine of a synthesized stack (cdktf.out/stacks/<stack>) and evaluates its data with Terraform. */
-export function readMachines(stackDir: string, stack: string, workDir: string): MachineData[] {
+/**
+ * Reads every machine of a synthesized stack (cdktf.out/stacks/<stack>) and evaluates its data with Terraform:
+ * the VMs and scale sets, and, given `existing`, the VM a CustomScript extension of the stack logs in.
+ */
+export function readMachines(stackDir: string, stack: string, workDir: string, existing?: ExistingMachine): MachineData[] {
   const config = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
   const machines: MachineData[] = [];
   for (const type of MACHINE_RESOURCE_TYPES) {
     for (const [name, block] of Object.entries(config.resource?.[type] ?? {})) {
       const dir = join(workDir, `${stack}.${type}.${name}`);
       machines.push(evaluateMachine(config, stack, `${type}.${name}`, block, dir));
+    }
+  }
+  for (const [name, block] of Object.entries(config.resource?.azurerm_virtual_machine_extension ?? {})) {
+    if (existing && block.type === 'CustomScript' && block.publisher === 'Microsoft.Azure.Extensions') {
+      const address = `azurerm_virtual_machine_extension.${name}`;
+      machines.push(evaluateExtension(config, stack, address, block, join(workDir, `${stack}.${address}`), existing));
     }
   }
   if (machines.length === 0) {
@@ -109,6 +134,31 @@ function evaluateMachine(config: TerraformJson, stack: string, address: string, 
       userAssignedClientIds: identityAddresses.map((_, i) => texts[`identity_client_id_${i}`]),
     },
     registries,
+  };
+}
+
+function evaluateExtension(config: TerraformJson, stack: string, address: string, block: Record<string, unknown>, dir: string,
+  existing: ExistingMachine): MachineData {
+  const fakes = new FakeAzureState(config);
+  const outputs: Record<string, string> = { protected_settings: String(block.protected_settings ?? '') };
+  existing.userAssignedIdentities.forEach((identity, i) => { outputs[`identity_client_id_${i}`] = `\${${fakes.local(identity, 'client_id')}}`; });
+  const texts = fakes.evaluate(outputs, dir);
+  const settings = JSON.parse(texts.protected_settings) as { script?: string };
+  if (!settings.script) throw new BootTestFailure(`${stack} ${address}: its protected settings have no script`);
+  return {
+    stack,
+    address,
+    computerName: existing.name,
+    adminUsername: existing.adminUsername,
+    sshPublicKey: '',
+    customData: EXISTING_MACHINE_CUSTOM_DATA,
+    userData: '',
+    identity: { systemAssigned: false, userAssignedClientIds: existing.userAssignedIdentities.map((_, i) => texts[`identity_client_id_${i}`]) },
+    registries: fakes.addressesOfType('azurerm_container_registry').map((registry) => ({
+      name: texts[`fake:${registry}.name`],
+      loginServer: texts[`fake:${registry}.login_server`],
+    })),
+    agentScript: Buffer.from(settings.script, 'base64').toString('utf8'),
   };
 }
 

@@ -4,13 +4,15 @@
  * - `Fleet`: a DockerVirtualMachineScaleSet (Uniform), its system-assigned identity; one instance is booted.
  * - `RawVm`: a provider LinuxVirtualMachine with the team's own cloud-config, given a ContainerRegistryLogin: its
  *   custom_data is a cloud-init multipart archive of theirs and the bootstrap; both must run.
+ * - `ExistingVmLogin`: ContainerRegistryLogin.onExistingVirtualMachine, a VM Terraform does not manage: the
+ *   CustomScript extension's script, run as the Azure agent runs it, installs the login on a booted machine.
  * ACR_DEMO_SSH_PUBLIC_KEY and ACR_DEMO_IMAGE are read as by the examples.
  */
 import { App, TerraformStack } from 'cdktf';
 import { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { Construct } from 'constructs';
-import { TEAM_CLOUD_CONFIG_MARKER } from './team-cloud-config';
+import { EXISTING_VM, TEAM_CLOUD_CONFIG_MARKER } from './names';
 import { ContainerRegistry, ContainerRegistryLogin, DockerVirtualMachineScaleSet, UserAssignedIdentity } from '../../lib';
 
 class BootTargetsStack extends TerraformStack {
@@ -47,6 +49,14 @@ class BootTargetsStack extends TerraformStack {
     });
     registry.grantPull(identity);
     new ContainerRegistryLogin(this, 'RawVmLogin', { target: rawVm }).pullImages(registry, [image], { identity });
+
+    const existingIdentity = new UserAssignedIdentity(this, EXISTING_VM.identity, { name: 'existingVmIdentity', resourceGroupName, location });
+    registry.grantPull(existingIdentity);
+    ContainerRegistryLogin.onExistingVirtualMachine(this, 'ExistingVmLogin', {
+      virtualMachineId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${resourceGroupName}/providers/Microsoft.Compute/virtualMachines/${EXISTING_VM.name}`,
+      adminUsername: EXISTING_VM.adminUsername,
+      identity: existingIdentity,
+    }).pullImages(registry, [image]);
   }
 }
 
