@@ -1,4 +1,4 @@
-import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing, Tokenization } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { UserAssignedIdentity as AzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Construct } from 'constructs';
@@ -88,6 +88,31 @@ describe('grantPull to a user-assigned identity', () => {
     expect(body.role_definition_id).toBe(
       `/subscriptions/\${element(split("/", azurerm_container_registry.${registryKey}.id), 2)}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL}`,
     );
+  });
+
+  test('grants on one registry share its subscription expression (one token per registry and stack); each renders it whole', () => {
+    // GIVEN two registries and two identities
+    const stack = newStack();
+    const { registry, identity } = scenario(stack);
+    const other = new UserAssignedIdentity(stack, 'Other', { name: 'otherId', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+    const second = new ContainerRegistry(stack, 'Second', { name: 'secondRegistry', resourceGroupName: 'myResourceGroup', location: 'eastus' });
+    // WHEN three grants on the first registry, one on the second
+    const grants = [registry.grantPull(identity), registry.grantPush(identity), registry.grantPull(other)];
+    const onSecond = second.grantPull(identity);
+    // THEN the first registry's grants hold one and the same subscription token, the second registry's another
+    const subscriptionTokens = (grant: Grant) => Tokenization.reverseString(grant.roleAssignment.roleDefinitionIdInput!).tokens;
+    const [shared] = subscriptionTokens(grants[0]);
+    expect(grants.map(subscriptionTokens)).toEqual([[shared], [shared], [shared]]);
+    expect(grants.every((grant) => subscriptionTokens(grant)[0] === shared)).toBe(true);
+    expect(subscriptionTokens(onSecond)).toHaveLength(1);
+    expect(subscriptionTokens(onSecond)[0]).not.toBe(shared);
+    // AND every role assignment renders the split of its own registry's ID
+    const [registryKey, secondKey] = Object.keys(synth(stack).resource.azurerm_container_registry);
+    const definition = (key: string, guid: string) =>
+      `/subscriptions/\${element(split("/", azurerm_container_registry.${key}.id), 2)}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+    expect(Object.values<any>(roleAssignments(stack)).map((body) => body.role_definition_id).sort()).toEqual([
+      definition(registryKey, ACR_PULL), definition(registryKey, ACR_PULL), definition(registryKey, ACR_PUSH), definition(secondKey, ACR_PULL),
+    ].sort());
   });
 
   test('the name is a uuidv5 over scope, principal and role', () => {

@@ -83,6 +83,9 @@ describe('Principal.fromPrincipalId', () => {
     expect(error.message).toBe("Principal.fromPrincipalId at 'Test/Ops' has invalid input:\n"
       + '  - principalId: "ops-team" is not a GUID. Fix: pass the principal\'s object ID (not its name or client ID): '
       + 'az ad user|group|sp show --id <name> --query id');
+    // AND the refused call left no construct behind: the id is free for the corrected call
+    expect(stack.node.tryFindChild('Ops')).toBeUndefined();
+    expect(Principal.fromPrincipalId(stack, 'Ops', OBJECT_ID, PrincipalType.GROUP).node.path).toBe('Test/Ops');
     const token = new TerraformVariable(stack, 'id', { type: 'string' }).stringValue;
     expect(() => Principal.fromPrincipalId(stack, 'Upper', OBJECT_ID.toUpperCase(), PrincipalType.GROUP)).not.toThrow();
     expect(() => Principal.fromPrincipalId(stack, 'Token', token)).not.toThrow();
@@ -95,6 +98,18 @@ describe('Principal.fromPrincipalId', () => {
       + "  - principalId: (not set) is required but was not given. Fix: pass the principal's object ID: az ad user|group|sp show --id <name> --query id\n"
       + '  - principalType: "Team" is not one of ServicePrincipal, User, Group. '
       + 'Fix: use PrincipalType.SERVICE_PRINCIPAL, PrincipalType.GROUP or PrincipalType.USER');
+    expect(stack.node.tryFindChild('Ops')).toBeUndefined();
+  });
+
+  test('names a refused principal by the path it would have had, below a nested scope or an App, its id escaped', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'Test');
+    const team = new Construct(stack, 'Team');
+    expect(validationErrorOf(() => Principal.fromPrincipalId(team, 'Ops/Admins', 'ops-team')).constructPath).toBe('Test/Team/Ops--Admins');
+    expect(validationErrorOf(() => Principal.fromPrincipalId(app, 'Ops', 'ops-team')).constructPath).toBe('Ops');
+    // the path a created principal gets, for the same ids
+    expect(Principal.fromPrincipalId(team, 'Ops/Admins', OBJECT_ID).node.path).toBe('Test/Team/Ops--Admins');
+    expect(Principal.fromPrincipalId(app, 'Ops', OBJECT_ID).node.path).toBe('Ops');
   });
 });
 

@@ -15,6 +15,8 @@ import {
   RegistryLogin, renderUserDataHead, terraformBase64, TOKEN_SIZE_ESTIMATE_BYTES,
 } from '../lib/private/vm-scripts';
 import { VM_ASSET_DIR, vmAsset } from '../lib/private/vm-scripts/assets';
+import { BOOTSTRAP_CLOUD_CONFIG } from '../lib/private/vm-scripts/bootstrap';
+import { RENDER_BOOTSTRAP_COMMAND, renderBootstrapCloudConfig } from '../scripts/render-bootstrap';
 import { FakeBin, FakeTool, hasTool, itPassesShellChecks, itWithTool, writeExecutable } from './support/fake-bin';
 import { FakeAzure } from './support/fake-bin/fake-azure';
 import { FAKE_ADMIN, fakeMachine } from './support/fake-bin/machine';
@@ -112,6 +114,15 @@ describe('bootstrapCloudConfig', () => {
   it('is frozen for bootstrap format 1: its text changes only with a new format (a major release)', () => {
     expect(BOOTSTRAP_FORMAT).toBe(1);
     expect(createHash('sha256').update(bootstrapCloudConfig()).digest('hex')).toBe(FORMAT_1_SHA256);
+  });
+
+  it(`is the file vm/${BOOTSTRAP_CLOUD_CONFIG}, as rendered with yaml from the files of vm/ (stale: ${RENDER_BOOTSTRAP_COMMAND})`, () => {
+    const shipped = fs.readFileSync(path.join(VM_ASSET_DIR, BOOTSTRAP_CLOUD_CONFIG), 'utf8');
+    expect(bootstrapCloudConfig()).toBe(shipped);
+    const stale = shipped === renderBootstrapCloudConfig()
+      ? undefined
+      : `vm/${BOOTSTRAP_CLOUD_CONFIG} is not what its sources render: run ${RENDER_BOOTSTRAP_COMMAND} (a changed bootstrap is a new format)`;
+    expect(stale).toBeUndefined();
   });
 
   it('runs the login as root (it installs packages), oneshot, capped well above the payload\'s longest run', () => {

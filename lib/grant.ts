@@ -5,6 +5,7 @@ import { ValidationError } from './errors';
 import { IGrantable, IPrincipal, Principal, PrincipalType } from './principal';
 import { orderAfter } from './private/ordering';
 import { repositoryCondition } from './private/repository-condition';
+import { sharedToken } from './private/shared-token';
 import { isLiteral } from './private/validation';
 import { RegistryRole } from './registry-role';
 
@@ -86,7 +87,7 @@ export class Grant implements ITerraformDependable {
     const existing = parent.node.tryFindChild(id);
     if (existing) return Grant.sameAs(existing, { id, parent, grantee, principal, role, scope }).withRepositories(options.repositories, scope);
 
-    const roleDefinition = role._definitionFor(subscriptionOf(options.resourceId, scope));
+    const roleDefinition = role._definitionFor(subscriptionOf(options.resourceId, scope, parent));
     const isServicePrincipal = principal.principalType === PrincipalType.SERVICE_PRINCIPAL;
     const repositories = options.repositories === undefined ? undefined : new Set(options.repositories);
     const nameKey = `${options.resourceId}|${principal.principalId}|${role._key}`;
@@ -207,9 +208,14 @@ export class Grant implements ITerraformDependable {
   }
 }
 
-/** `/subscriptions/<id>/...` → `<id>`; a token is split by Terraform at apply. */
-function subscriptionOf(resourceId: string, scope: IConstruct): string {
-  if (Token.isUnresolved(resourceId)) return Fn.element(Fn.split('/', resourceId), 2);
+/**
+ * `/subscriptions/<id>/...` → `<id>`; a token is split by Terraform at apply, with one expression per resource ID
+ * and stack of the role assignment (`parent`), shared by its grants.
+ */
+function subscriptionOf(resourceId: string, scope: IConstruct, parent: IConstruct): string {
+  if (Token.isUnresolved(resourceId)) {
+    return sharedToken(TerraformStack.of(parent), `subscription:${resourceId}`, () => Fn.element(Fn.split('/', resourceId), 2));
+  }
   const match = /^\/subscriptions\/([^/]+)\//i.exec(resourceId);
   if (!match) {
     throw new ValidationError('Grant', scope.node.path, [{

@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { GUID } from './private/azure-names';
+import { identityKindsOf } from './private/identity-block';
 import { PropsValidator } from './private/validation';
 
 /**
@@ -105,8 +106,7 @@ export class Principal extends Construct implements IPrincipal {
     principalId: string,
     principalType: PrincipalType = PrincipalType.SERVICE_PRINCIPAL,
   ): IPrincipal {
-    const principal = new Principal(scope, id, principalId, principalType);
-    const v = new PropsValidator('Principal.fromPrincipalId', principal);
+    const v = PropsValidator.ofChild('Principal.fromPrincipalId', scope, id);
     v.expectGiven({ principalId }, {
       principalId: 'pass the principal\'s object ID: az ad user|group|sp show --id <name> --query id',
     });
@@ -116,7 +116,7 @@ export class Principal extends Construct implements IPrincipal {
     v.expectLiteral(principalType ?? undefined, (x) => types.includes(x), 'principalType', `is not one of ${types.join(', ')}`,
       'use PrincipalType.SERVICE_PRINCIPAL, PrincipalType.GROUP or PrincipalType.USER');
     v.throwIfInvalid();
-    return principal;
+    return new Principal(scope, id, principalId, principalType);
   }
 
   /**
@@ -135,7 +135,7 @@ export class Principal extends Construct implements IPrincipal {
       const fix = 'add identity { type = "SystemAssigned" } to the resource before this call (both identity kinds: '
         + '"SystemAssigned, UserAssigned"), or grant to its user-assigned identity';
       v.expect(type !== undefined, 'identity', undefined, 'leaves the resource without a system-assigned identity', fix);
-      v.expectLiteral(type, (x) => /(^|,)\s*SystemAssigned\s*(,|$)/i.test(x), 'identity.type',
+      v.expectLiteral(type, (x) => identityKindsOf(x).systemAssigned, 'identity.type',
         'has no SystemAssigned identity', fix);
       v.throwIfInvalid();
       return new Principal(resource, 'SystemAssignedIdentity', resource.identity.principalId, PrincipalType.SERVICE_PRINCIPAL,

@@ -11,10 +11,12 @@ import { IUserAssignedIdentity } from './identity';
 import { IContainerRegistry } from './registry';
 import { RegistryLoginMethod } from './registry-login-method';
 import { isResourceIdOfType } from './private/azure-names';
+import { identityKindsOf } from './private/identity-block';
 import {
   buildMultipartArchive, CLOUD_CONFIG_TYPE, cloudConfigUsersOf, CloudInitUserData, cloudInitUserDataOf, RECOGNISED_STARTS,
 } from './private/cloud-init-user-data';
 import { LoginTarget, loginTargetOf } from './private/login-target';
+import { sharedToken } from './private/shared-token';
 import { validateLoginSettings, validatePullImages } from './private/registry-login-props';
 import { isLiteral, PropsValidator } from './private/validation';
 import {
@@ -560,20 +562,10 @@ function sharedLocal(scope: IConstruct, id: string, text: () => string): string 
   });
 }
 
-/** A token made once per stack (the stack of `scope`) and key, shared by its machines: a token costs a stack trace. */
+/** A token made once per stack (the stack of `scope`) and key, shared by its machines. */
 function sharedReference(scope: IConstruct, key: string, make: () => string): string {
-  const stack = TerraformStack.of(scope);
-  const references = stackReferences.get(stack) ?? new Map<string, string>();
-  stackReferences.set(stack, references);
-  let reference = references.get(key);
-  if (reference === undefined) {
-    reference = make();
-    references.set(key, reference);
-  }
-  return reference;
+  return sharedToken(TerraformStack.of(scope), key, make);
 }
-
-const stackReferences = new WeakMap<TerraformStack, Map<string, string>>();
 
 /** Why `target` cannot log in with `identity` (undefined: its system-assigned identity), if it cannot. */
 function identityProblem(target: LoginTarget, identity: IUserAssignedIdentity | undefined): { message: string; fix: string } | undefined {
@@ -587,7 +579,7 @@ function identityProblem(target: LoginTarget, identity: IUserAssignedIdentity | 
       };
     }
     if (type !== undefined && !isLiteral(type)) return undefined;
-    return type?.includes('SystemAssigned') ? undefined : {
+    return identityKindsOf(type).systemAssigned ? undefined : {
       message: `is not set and the target's identity block has no system-assigned identity (type ${JSON.stringify(type ?? null)}) to log in with`,
       fix: 'give the target identity { type = "SystemAssigned" } (DockerVirtualMachine: systemAssignedIdentity: true), or pass a user-assigned identity attached to it as options.identity',
     };

@@ -1,7 +1,10 @@
 import { ITerraformDependable, Op, TerraformResourceLifecycle, Token } from 'cdktf';
-import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
-import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
-import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import type * as PrivateDnsZoneModule from '@cdktf/provider-azurerm/lib/private-dns-zone';
+import type { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
+import type * as VirtualNetworkLinkModule from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
+import type { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
+import type * as PrivateEndpointModule from '@cdktf/provider-azurerm/lib/private-endpoint';
+import type { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { Construct } from 'constructs';
 import {
   isPrivateEndpointName, isResourceGroupName, isResourceIdOfType, PRIVATE_ENDPOINT_NAME_RULE, RESOURCE_GROUP_NAME_RULE,
@@ -109,13 +112,20 @@ export class RegistryPrivateEndpoint extends Construct implements ITerraformDepe
     const location = options.location ?? target.location;
     validate(this, { options, name, target, location });
     const virtualNetworkIds = options.virtualNetworkIds ?? [virtualNetworkIdOf(options.subnetId)];
+    // Loaded on first use, like the scale set class: most stacks have no private endpoint.
+    /* eslint-disable @typescript-eslint/no-require-imports -- deferred load, measured by npm run bench */
+    const { PrivateDnsZone: DnsZone } = require('@cdktf/provider-azurerm/lib/private-dns-zone') as typeof PrivateDnsZoneModule;
+    const { PrivateDnsZoneVirtualNetworkLink: VirtualNetworkLink } =
+      require('@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link') as typeof VirtualNetworkLinkModule;
+    const { PrivateEndpoint: Endpoint } = require('@cdktf/provider-azurerm/lib/private-endpoint') as typeof PrivateEndpointModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
 
     const tags = options.tags;
     if (options.privateDnsZoneId === undefined) {
-      this.privateDnsZone = new PrivateDnsZone(this, 'DnsZone', { name: REGISTRY_PRIVATE_DNS_ZONE, resourceGroupName, tags });
+      this.privateDnsZone = new DnsZone(this, 'DnsZone', { name: REGISTRY_PRIVATE_DNS_ZONE, resourceGroupName, tags });
       this.privateDnsZoneId = this.privateDnsZone.id;
       const zone = this.privateDnsZone;
-      this.virtualNetworkLinks = virtualNetworkIds.map((virtualNetworkId, i) => new PrivateDnsZoneVirtualNetworkLink(this, `VnetLink${i}`, {
+      this.virtualNetworkLinks = virtualNetworkIds.map((virtualNetworkId, i) => new VirtualNetworkLink(this, `VnetLink${i}`, {
         name: `${resourceIdSegment(virtualNetworkId, NAME_SEGMENT)}-link`,
         resourceGroupName,
         privateDnsZoneName: zone.name,
@@ -129,7 +139,7 @@ export class RegistryPrivateEndpoint extends Construct implements ITerraformDepe
       this.virtualNetworkLinks = [];
     }
 
-    this.privateEndpoint = new PrivateEndpoint(this, 'Default', {
+    this.privateEndpoint = new Endpoint(this, 'Default', {
       name,
       resourceGroupName,
       location: location as string, // validated above

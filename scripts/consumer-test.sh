@@ -45,7 +45,8 @@ unexpected=$(grep -Ev '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|API\.md|
 forbidden=$(grep -E '__tests__|(^|/)examples/|__snapshots__|\.snap$|fixtures|(^|/)scripts/|\.test\.|(^|[^d])\.ts$|\.tsbuildinfo$' "$work/files.txt" || true)
 [ -z "$forbidden" ] || fail "tests, examples, snapshots, fixtures or sources in the tarball:"$'\n'"$forbidden"
 for required in package.json README.md LICENSE CHANGELOG.md dist/index.js dist/index.d.ts \
-  vm/acr-bootstrap.sh vm/acr-login.service vm/acr-login.timer vm/acr-login.sh vm/install-bootstrap.sh; do
+  vm/acr-bootstrap.sh vm/acr-login.service vm/acr-login.timer vm/acr-bootstrap.cloud-config.yaml vm/acr-login.sh \
+  vm/install-bootstrap.sh; do
   grep -qxF "$required" "$work/files.txt" || fail "$required is missing from the tarball"
 done
 while read -r js; do

@@ -10,6 +10,7 @@ import { LinuxVirtualMachine, LinuxVirtualMachineIdentity } from '@cdktf/provide
 import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
 import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
@@ -49,6 +50,7 @@ class RawTutorialStack extends TerraformStack {
       adminEnabled: false,
       anonymousPullEnabled: false,
       publicNetworkAccessEnabled: true,
+      networkRuleBypassOption: 'AzureServices',
     });
     new NullResource(this, 'SampleImage', {
       triggers: { registry_id: registry.id },
@@ -64,6 +66,11 @@ class RawTutorialStack extends TerraformStack {
 
     const vmGroup = new Construct(this, 'DockerVm');
     const nsg = new NetworkSecurityGroup(vmGroup, 'Nsg', { ...common, name: 'myDockerVMNSG' });
+    new NetworkSecurityRule(vmGroup, 'DenySsh', {
+      name: 'DenySshFromOtherSources', resourceGroupName: rg.name, networkSecurityGroupName: nsg.name, priority: 4096,
+      direction: 'Inbound', access: 'Deny', protocol: 'Tcp', sourcePortRange: '*', destinationPortRange: '22',
+      sourceAddressPrefix: '*', destinationAddressPrefix: '*',
+    });
     const vnet = new VirtualNetwork(vmGroup, 'Vnet', { ...common, name: 'myDockerVMVNET', addressSpace: ['10.0.0.0/16'] });
     const subnet = new Subnet(vmGroup, 'Subnet', {
       name: 'myDockerVMSubnet',

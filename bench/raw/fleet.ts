@@ -10,6 +10,7 @@ import { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-v
 import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
 import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
@@ -36,6 +37,7 @@ new AzurermProvider(stack, 'Azurerm', { features: [{}] });
 const registryScope = new Construct(stack, 'Registry');
 const registry = new ContainerRegistry(registryScope, 'Default', {
   ...common, name: 'fleetregistry', sku: 'Basic', adminEnabled: false, anonymousPullEnabled: false, publicNetworkAccessEnabled: true,
+  networkRuleBypassOption: 'AzureServices',
 });
 const roleDefinitionId = `/subscriptions/${Fn.element(Fn.split('/', registry.id), 2)}/providers/Microsoft.Authorization/roleDefinitions/${ACR_PULL}`;
 let bootstrap: TerraformLocal | undefined;
@@ -45,6 +47,10 @@ for (let i = 0; i < hosts; i++) {
   const identity = i % 2 === 0 ? new UserAssignedIdentity(new Construct(stack, `Id${i}`), 'Default', { ...common, name: `fleet-id-${i}` }) : undefined;
   const host = new Construct(stack, `Host${i}`);
   const nsg = new NetworkSecurityGroup(host, 'Nsg', { ...common, name: `${name}NSG` });
+  new NetworkSecurityRule(host, 'DenySsh', {
+    name: 'DenySshFromOtherSources', resourceGroupName, networkSecurityGroupName: nsg.name, priority: 4096, direction: 'Inbound',
+    access: 'Deny', protocol: 'Tcp', sourcePortRange: '*', destinationPortRange: '22', sourceAddressPrefix: '*', destinationAddressPrefix: '*',
+  });
   const vnet = new VirtualNetwork(host, 'Vnet', { ...common, name: `${name}VNET`, addressSpace: ['10.0.0.0/16'] });
   const subnet = new Subnet(host, 'Subnet', {
     name: `${name}Subnet`, resourceGroupName, virtualNetworkName: vnet.name, addressPrefixes: ['10.0.0.0/24'], defaultOutboundAccessEnabled: true,

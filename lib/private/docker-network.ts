@@ -10,6 +10,7 @@ import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/l
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
 import { DEFAULT_SUBNET_ADDRESS_PREFIX, DEFAULT_VNET_ADDRESS_SPACE } from './docker-vm-props';
+import { IdentityBlock, identityTypeOf } from './identity-block';
 import type { IUserAssignedIdentity } from '../identity';
 import { VmOutbound, VmOutboundKind } from '../vm-outbound';
 
@@ -161,12 +162,11 @@ function createNatGateway(scope: Construct, props: DockerNetworkProps, outbound:
 }
 
 /** The identity block of a machine with these identities, or undefined for none. */
-export function identityBlockOf(systemAssigned: boolean, userAssigned: IUserAssignedIdentity[]) {
+export function identityBlockOf(systemAssigned: boolean, userAssigned: IUserAssignedIdentity[]): IdentityBlock | undefined {
   const ids = userAssigned.map((i) => i.identityId);
-  if (systemAssigned && ids.length > 0) return { type: 'SystemAssigned, UserAssigned', identityIds: ids };
-  if (systemAssigned) return { type: 'SystemAssigned' };
-  if (ids.length > 0) return { type: 'UserAssigned', identityIds: ids };
-  return undefined;
+  const type = identityTypeOf({ systemAssigned, userAssigned: ids.length > 0 });
+  if (type === undefined) return undefined;
+  return ids.length > 0 ? { type, identityIds: ids } : { type };
 }
 
 /** The identity a machine's pullImages uses when none is named: its system-assigned one, else its only user-assigned one. */

@@ -12,16 +12,39 @@ export type AppIdentity = { readonly systemAssigned: true } | { readonly userAss
 const SYSTEM = 'SystemAssigned';
 const USER = 'UserAssigned';
 
+/** The kinds of managed identity an identity block's `type` names. */
+export interface IdentityKinds {
+  readonly systemAssigned: boolean;
+  readonly userAssigned: boolean;
+}
+
+/**
+ * Parses a literal identity `type`: `SystemAssigned`, `UserAssigned` or `SystemAssigned, UserAssigned` (any case,
+ * any spacing around the comma). Undefined (no identity block) names neither kind.
+ */
+export function identityKindsOf(type: string | undefined): IdentityKinds {
+  const kinds = (type ?? '').split(',').map((kind) => kind.trim().toLowerCase());
+  return { systemAssigned: kinds.includes(SYSTEM.toLowerCase()), userAssigned: kinds.includes(USER.toLowerCase()) };
+}
+
+/** The identity `type` of these kinds as Azure spells it (`SystemAssigned, UserAssigned` for both); undefined for neither. */
+export function identityTypeOf(kinds: IdentityKinds): string | undefined {
+  if (kinds.systemAssigned && kinds.userAssigned) return `${SYSTEM}, ${USER}`;
+  if (kinds.systemAssigned) return SYSTEM;
+  return kinds.userAssigned ? USER : undefined;
+}
+
 /**
  * `current` with `identity` added, keeping every identity it has; `current` itself when it has the
  * identity already. Undefined when `current.type` is a token, which cannot be extended at synth.
  */
 export function identityBlockWith(current: IdentityBlock | undefined, identity: AppIdentity): IdentityBlock | undefined {
   if (current !== undefined && Token.isUnresolved(current.type)) return undefined;
-  const kinds = (current?.type ?? '').split(',').map((kind) => kind.trim().toLowerCase());
-  const system = kinds.includes(SYSTEM.toLowerCase()) || 'systemAssigned' in identity;
-  const user = kinds.includes(USER.toLowerCase()) || 'userAssignedIdentityId' in identity;
-  const type = system && user ? `${SYSTEM}, ${USER}` : system ? SYSTEM : USER;
+  const kinds = identityKindsOf(current?.type);
+  const type = identityTypeOf({
+    systemAssigned: kinds.systemAssigned || 'systemAssigned' in identity,
+    userAssigned: kinds.userAssigned || 'userAssignedIdentityId' in identity,
+  })!;
   const identityIds = 'userAssignedIdentityId' in identity
     ? withId(current?.identityIds, identity.userAssignedIdentityId)
     : current?.identityIds;

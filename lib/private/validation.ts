@@ -11,11 +11,23 @@ export function isLiteral(value: unknown): boolean {
  * Collects every problem of one construct's input, then throws them as one error.
  */
 export class PropsValidator {
+  /**
+   * A validator for the construct that `scope` is about to get as its child `id`, named by the path that child
+   * will have: check the input first, so a refused call leaves no construct behind.
+   */
+  public static ofChild(constructType: string, scope: IConstruct, id: string): PropsValidator {
+    // constructs escapes the path separator in an id as '--'; the root (an App) adds nothing to the path.
+    const childId = id.replace(/\//g, '--');
+    const path = scope.node.path === '' ? childId : `${scope.node.path}/${childId}`;
+    return new PropsValidator(constructType, { node: { path } });
+  }
+
   private readonly problems: ValidationProblem[] = [];
 
   constructor(
     private readonly constructType: string,
-    private readonly scope: IConstruct,
+    /** The construct the input is for: its path names it in the error. */
+    private readonly scope: { readonly node: { readonly path: string } },
   ) {}
 
   /** Records a problem unless `ok` holds. */

@@ -9,7 +9,8 @@ import { join } from 'path';
 export const VM_ASSET_DIR = join(__dirname, '..', '..', '..', 'vm');
 
 /** The names of the files in `vm/`. */
-export type VmAsset = 'acr-bootstrap.sh' | 'acr-login.service' | 'acr-login.timer' | 'acr-login.sh' | 'install-bootstrap.sh';
+export type VmAsset =
+  | 'acr-bootstrap.sh' | 'acr-login.service' | 'acr-login.timer' | 'acr-bootstrap.cloud-config.yaml' | 'acr-login.sh' | 'install-bootstrap.sh';
 
 const cache = new Map<VmAsset, string>();
 

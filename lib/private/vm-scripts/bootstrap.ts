@@ -1,4 +1,3 @@
-import type * as Yaml from 'yaml';
 import { VmAsset, vmAsset } from './assets';
 
 /**
@@ -26,34 +25,20 @@ export const BOOTSTRAP_FILES: readonly BootstrapFile[] = [
 /** Run once the files are in place: enables the timer, runs the first login and waits for it. */
 export const BOOTSTRAP_ACTIVATE: readonly string[] = [BOOTSTRAP_PATH, 'activate'];
 
-/** yaml is loaded on first use: importing the library, or a stack without a VM, need not pay for it. */
-let yaml: typeof Yaml | undefined;
-function loadYaml(): typeof Yaml {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, measured by npm run bench
-  return (yaml ??= require('yaml') as typeof Yaml);
-}
-
-let cloudConfig: string | undefined;
+/** The bootstrap's cloud-config in `vm/`, rendered from {@link BOOTSTRAP_FILES} by `npm run render:bootstrap`. */
+export const BOOTSTRAP_CLOUD_CONFIG = 'acr-bootstrap.cloud-config.yaml';
 
 /**
  * The bootstrap as a cloud-config, for `custom_data`: writes {@link BOOTSTRAP_FILES} and runs
  * {@link BOOTSTRAP_ACTIVATE} in cloud-init's final stage, which waits for the first login, so
  * `cloud-init status` reports an error when it failed. It names no user, registry or identity: the same
  * text for every machine of every stack and every library release of bootstrap format 1.
+ *
+ * The file in `vm/` as it is: scripts/render-bootstrap.ts renders it from the files with yaml, and a test
+ * fails when it is stale. Rendering it here would load yaml in every process that synthesizes a machine.
  */
 export function bootstrapCloudConfig(): string {
-  if (cloudConfig === undefined) {
-    const config = {
-      write_files: BOOTSTRAP_FILES.map((file) => ({
-        path: file.path, owner: 'root:root', permissions: file.permissions, content: vmAsset(file.asset),
-      })),
-      runcmd: [[...BOOTSTRAP_ACTIVATE]],
-    };
-    // cloud-init reads YAML 1.1 (PyYAML): emit 1.1 so strings such as `on` or `no` stay quoted strings.
-    // Literal blocks keep file contents verbatim.
-    cloudConfig = '#cloud-config\n' + loadYaml().stringify(config, { version: '1.1', lineWidth: 0, blockQuote: 'literal' });
-  }
-  return cloudConfig;
+  return vmAsset(BOOTSTRAP_CLOUD_CONFIG);
 }
 
 const PLACEHOLDER = '#@BOOTSTRAP@\n';
