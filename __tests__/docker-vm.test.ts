@@ -295,8 +295,12 @@ describe('DockerVirtualMachine network security', () => {
       subnet_id: ref(json, 'azurerm_subnet', 'id'),
       network_security_group_id: ref(json, NSG, 'id'),
     });
-    // AND the VM waits for the NIC's NSG
-    expect(only(json, VM).body.depends_on).toEqual([`${NIC_NSG}.${only(json, NIC_NSG).key}`]);
+    // AND the VM waits for the NIC's NSG and its outbound path (the default NAT gateway with its address, on the subnet)
+    expect(only(json, VM).body.depends_on).toEqual([
+      `${NIC_NSG}.${only(json, NIC_NSG).key}`,
+      `azurerm_nat_gateway_public_ip_association.${only(json, 'azurerm_nat_gateway_public_ip_association').key}`,
+      `azurerm_subnet_nat_gateway_association.${only(json, 'azurerm_subnet_nat_gateway_association').key}`,
+    ]);
   });
 
   test('creates a virtual network and subnet, named like az vm create, and puts the NIC in the subnet', () => {
@@ -340,7 +344,8 @@ describe('DockerVirtualMachine network security', () => {
     const vm = new DockerVirtualMachine(stack, 'DockerVm', vmProps());
     // THEN
     const json = synth(stack);
-    expect(count(json, 'azurerm_public_ip')).toBe(0);
+    // The one public IP is the NAT gateway's (the default outbound path without one), not on the NIC.
+    expect(only(json, 'azurerm_public_ip').body.name).toBe('myDockerVMNATIP');
     expect(only(json, NIC).body.ip_configuration[0]).not.toHaveProperty('public_ip_address_id');
     expect(validationErrorOf(() => vm.publicIpAddress).message).toContain(
       'associatePublicIpAddress: (not set) is off, so the VM has no public IP address. Fix: set associatePublicIpAddress: true');

@@ -52,11 +52,18 @@ describe('DockerVirtualMachineScaleSet', () => {
       ip_configuration: [{ name: 'ipconfig1', primary: true, subnet_id: `\${azurerm_subnet.${subnet}.id}` }],
     });
     expect(only(json, 'azurerm_subnet_network_security_group_association').network_security_group_id).toBe(`\${azurerm_network_security_group.${nsg}.id}`);
-    expect(vmss.depends_on).toEqual([expect.stringMatching(/^azurerm_subnet_network_security_group_association\./)]);
-    expect(Object.keys(json.resource).sort()).toEqual([
-      'azurerm_linux_virtual_machine_scale_set', 'azurerm_network_security_group', 'azurerm_network_security_rule', 'azurerm_subnet',
-      'azurerm_subnet_network_security_group_association', 'azurerm_virtual_network',
+    // The instances boot after their NSG and their outbound path (the default NAT gateway, with its address) exist.
+    expect(vmss.depends_on).toEqual([
+      expect.stringMatching(/^azurerm_subnet_network_security_group_association\./),
+      expect.stringMatching(/^azurerm_nat_gateway_public_ip_association\./),
+      expect.stringMatching(/^azurerm_subnet_nat_gateway_association\./),
     ]);
+    expect(Object.keys(json.resource).sort()).toEqual([
+      'azurerm_linux_virtual_machine_scale_set', 'azurerm_nat_gateway', 'azurerm_nat_gateway_public_ip_association',
+      'azurerm_network_security_group', 'azurerm_network_security_rule', 'azurerm_public_ip', 'azurerm_subnet',
+      'azurerm_subnet_nat_gateway_association', 'azurerm_subnet_network_security_group_association', 'azurerm_virtual_network',
+    ]);
+    expect(only(json, 'azurerm_subnet').default_outbound_access_enabled).toBe(false);
     expect(only(json, 'azurerm_virtual_network').name).toBe('myFleetVNET');
     expect(Object.values<any>(json.resource.azurerm_network_security_rule).map((r) => [r.access, r.destination_port_range, r.priority]))
       .toEqual([['Deny', '22', 4096]]);

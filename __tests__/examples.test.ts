@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Aspects, App, TerraformStack, Testing } from 'cdktf';
-import { AzureSecurityChecks } from '../lib';
+import { AzureSecurityChecks, securityFindingsOf } from '../lib';
 import { ExampleConfig, defaultSshPublicKey, readExampleConfig } from '../examples/config';
 import { PUBLIC_IP_SUPPRESSION, PUBLIC_REGISTRY_SUPPRESSION } from '../examples/tutorial';
-import { AksExample } from '../examples/aks/stack';
+import { AKS_PRIVATE_REGISTRY_REFUSAL, AksExample } from '../examples/aks/stack';
 import { SystemAssignedIdentityExample } from '../examples/system-assigned/stack';
 import { UserAssignedIdentityExample } from '../examples/user-assigned/stack';
 import { loginLines, textOf } from './support/login-data';
@@ -297,6 +297,99 @@ describe.each([
   });
 });
 
+describe.each([
+  ['user-assigned', UserAssignedIdentityExample],
+  ['system-assigned', SystemAssignedIdentityExample],
+] as const)('the private variant of the %s example (ACR_DEMO_PRIVATE_REGISTRY)', (_name, variant) => {
+  const PRIVATE = { privateRegistry: true };
+
+  test('synthesizes the same Terraform JSON as the reviewed snapshot, valid against the provider schemas', () => {
+    const { text } = synth(variant, PRIVATE);
+    expectValidTerraform(text);
+    expect(text).toMatchSnapshot();
+  });
+
+  test('the registry is Premium with public network access off; trusted services still import into it', () => {
+    const { json } = synth(variant, PRIVATE);
+    expect(only(json, 'resource', 'azurerm_container_registry')).toMatchObject({
+      sku: 'Premium', public_network_access_enabled: false, network_rule_bypass_option: 'AzureServices',
+    });
+    expect(only(json, 'resource', 'null_resource').provisioner[0]['local-exec'].command).toMatch(/^az acr import /);
+  });
+
+  test('the endpoint is in the VM\'s subnet, for the registry, and the zone is linked to the VM\'s virtual network', () => {
+    const { json } = synth(variant, PRIVATE);
+    const [subnet] = Object.keys(json.resource.azurerm_subnet);
+    const endpoint = only(json, 'resource', 'azurerm_private_endpoint');
+    expect(endpoint.subnet_id).toBe(`\${azurerm_subnet.${subnet}.id}`);
+    expect(endpoint.private_service_connection).toMatchObject({
+      private_connection_resource_id: '${azurerm_container_registry.Registry.id}', subresource_names: ['registry'],
+    });
+    const [zone] = Object.keys(json.resource.azurerm_private_dns_zone);
+    expect(json.resource.azurerm_private_dns_zone[zone].name).toBe('privatelink.azurecr.io');
+    expect(endpoint.private_dns_zone_group).toMatchObject({ private_dns_zone_ids: [`\${azurerm_private_dns_zone.${zone}.id}`] });
+    // The VM's network: its subnet's ID without the subnet segments.
+    expect(only(json, 'resource', 'azurerm_private_dns_zone_virtual_network_link').virtual_network_id)
+      .toBe(`\${join("/", slice(split("/", azurerm_subnet.${subnet}.id), 0, 9))}`);
+    expect(json.resource.azurerm_subnet[subnet].virtual_network_name).toMatch(/^\$\{azurerm_virtual_network\./);
+  });
+
+  test('the VM is created after the endpoint, so that its first pull resolves the registry privately', () => {
+    const { json } = synth(variant, PRIVATE);
+    const [endpoint] = Object.keys(json.resource.azurerm_private_endpoint);
+    expect(only(json, 'resource', 'azurerm_linux_virtual_machine').depends_on).toContain(`azurerm_private_endpoint.${endpoint}`);
+  });
+
+  test('outputs the endpoint\'s address and an nslookup of the login server to run on the VM', () => {
+    const { json } = synth(variant, PRIVATE);
+    const [endpoint] = Object.keys(json.resource.azurerm_private_endpoint);
+    expect(json.output.private_endpoint_ip.value).toBe(`\${azurerm_private_endpoint.${endpoint}.private_service_connection[0].private_ip_address}`);
+    expect(json.output.verify_commands.value[0]).toBe('nslookup ${azurerm_container_registry.Registry.login_server}');
+  });
+
+  test('no finding of a public registry (AZ-ACR-003) and no finding at all; the public variant suppresses AZ-ACR-003', () => {
+    const app = Testing.app();
+    const stack = new variant(app, 'example', config(PRIVATE));
+    Testing.synth(stack);
+    expect(securityFindingsOf(stack)).toEqual([]);
+    const checks = Aspects.of(stack).all.find((a): a is AzureSecurityChecks => a instanceof AzureSecurityChecks);
+    expect(checks!.findings.map((f) => f.ruleId)).not.toContain('AZ-ACR-003');
+    // The neighbour: the public variant has the finding, suppressed with its reason.
+    const publicStack = new variant(Testing.app(), 'public', config());
+    Testing.synth(publicStack);
+    const publicChecks = Aspects.of(publicStack).all.find((a): a is AzureSecurityChecks => a instanceof AzureSecurityChecks);
+    expect(publicChecks!.findings.filter((f) => f.ruleId === 'AZ-ACR-003').map((f) => f.suppressionReason))
+      .toEqual([PUBLIC_REGISTRY_SUPPRESSION.reason]);
+  });
+
+  test('with an existing registry: the endpoint, with Terraform checking at plan that the registry is Premium', () => {
+    const { text, json } = synth(variant, { ...PRIVATE, useExistingRegistry: true, registryName: 'myContainerRegistry' });
+    expectValidTerraform(text);
+    expect(json.resource.azurerm_container_registry).toBeUndefined();
+    const endpoint = only(json, 'resource', 'azurerm_private_endpoint');
+    expect(endpoint.lifecycle.precondition[0].condition).toBe('${(data.azurerm_container_registry.Registry.sku == "Premium")}');
+  });
+
+  test('off by default: no endpoint, no zone, the registry public and Basic', () => {
+    const { json } = synth(variant);
+    expect(json.resource.azurerm_private_endpoint).toBeUndefined();
+    expect(json.resource.azurerm_private_dns_zone).toBeUndefined();
+    expect(json.output.private_endpoint_ip).toBeUndefined();
+    expect(only(json, 'resource', 'azurerm_container_registry')).toMatchObject({ sku: 'Basic', public_network_access_enabled: true });
+  });
+});
+
+describe('the AKS example and the private variant', () => {
+  test('refuses ACR_DEMO_PRIVATE_REGISTRY with the reason and the fix; without it, it synthesizes', () => {
+    expect(() => synth(AksExample, { privateRegistry: true })).toThrow(AKS_PRIVATE_REGISTRY_REFUSAL);
+    expect(AKS_PRIVATE_REGISTRY_REFUSAL).toBe('ACR_DEMO_PRIVATE_REGISTRY is set, but the AKS example has no private variant: its nodes '
+      + 'are in the virtual network AKS creates in the node resource group, where this stack cannot put the registry\'s private '
+      + 'endpoint and DNS zone link. Fix: deploy acr-pull-user-assigned or acr-pull-system-assigned for the private variant, '
+      + 'or unset ACR_DEMO_PRIVATE_REGISTRY for acr-pull-aks.');
+    expect(() => synth(AksExample, { privateRegistry: false })).not.toThrow();
+  });
+});
+
 describe('main.ts', () => {
   test('declares the three example stacks', () => {
     const main = readFileSync(join(__dirname, '..', 'main.ts'), 'utf8');
@@ -313,7 +406,7 @@ describe('readExampleConfig', () => {
     const c = config();
     expect(c).toMatchObject({
       location: 'eastus', resourceGroupName: 'myResourceGroup', vmName: 'myDockerVM', identityName: 'myACRId',
-      adminUsername: 'azureuser', image: 'aci-helloworld:v1', importSampleImage: true, abacRegistry: false,
+      adminUsername: 'azureuser', image: 'aci-helloworld:v1', importSampleImage: true, abacRegistry: false, privateRegistry: false,
       aksClusterName: 'myAKSCluster', aksNodeSize: 'Standard_D2s_v5', aksNodeCount: 1,
       useExistingRegistry: false, useExistingResourceGroup: false, sshSourceAddressPrefixes: [], backend: undefined,
     });
@@ -328,13 +421,13 @@ describe('readExampleConfig', () => {
       ACR_DEMO_SSH_SOURCE_ADDRESS_PREFIXES: '203.0.113.4/32, 198.51.100.0/24', ACR_DEMO_IMAGE: 'app:v2',
       ACR_DEMO_STATE_STORAGE_ACCOUNT: 'tfstatestore', ACR_DEMO_STATE_RESOURCE_GROUP_NAME: 'tfstate-rg',
       ACR_DEMO_AKS_CLUSTER_NAME: 'aks1', ACR_DEMO_AKS_NODE_SIZE: 'Standard_B2s', ACR_DEMO_AKS_NODE_COUNT: '3',
-      ACR_DEMO_ABAC_REGISTRY: 'yes',
+      ACR_DEMO_ABAC_REGISTRY: 'yes', ACR_DEMO_PRIVATE_REGISTRY: 'on',
     });
     expect(c).toEqual({
       location: 'westeurope', resourceGroupName: 'rg1', registryName: 'myreg12345', useExistingRegistry: true,
       useExistingResourceGroup: true, importSampleImage: false, vmName: 'vm1', identityName: 'id1', adminUsername: 'ops',
       sshPublicKey: SSH_KEY, sshSourceAddressPrefixes: ['203.0.113.4/32', '198.51.100.0/24'], image: 'app:v2',
-      aksClusterName: 'aks1', aksNodeSize: 'Standard_B2s', aksNodeCount: 3, abacRegistry: true,
+      aksClusterName: 'aks1', aksNodeSize: 'Standard_B2s', aksNodeCount: 3, abacRegistry: true, privateRegistry: true,
       backend: { storageAccountName: 'tfstatestore', resourceGroupName: 'tfstate-rg', containerName: 'tfstate' },
     });
   });
@@ -352,8 +445,8 @@ describe('readExampleConfig', () => {
   });
 
   test('reads settings from the cdktf context when the environment has none', () => {
-    const app = new App({ context: { vmName: 'fromContext', sshPublicKey: SSH_KEY }, skipValidation: true });
-    expect(readExampleConfig(app, {}).vmName).toBe('fromContext');
+    const app = new App({ context: { vmName: 'fromContext', sshPublicKey: SSH_KEY, privateRegistry: true }, skipValidation: true });
+    expect(readExampleConfig(app, {})).toMatchObject({ vmName: 'fromContext', privateRegistry: true });
   });
 });
 

@@ -211,14 +211,26 @@ describe('run: installs, retried within the budget', () => {
     expect(result.stdout).toContain('done on attempt 4');
   });
 
-  it('retries a failed package install, without updating the lists again', async () => {
+  it('updates the lists again after a failed install: a mirror apt could not reach is only a warning (update exits 0)', async () => {
+    // GIVEN the first apt-get update cannot reach the mirror (apt's default error mode: a warning, exit 0, no
+    // lists), and install finds docker.io only once an update has fetched the lists
+    const lists = '"$(dirname "$0")/lists.fetched"';
     const bin = machine({
       docker: false,
-      aptGet: { body: `if [[ $* == *' install '* ]]; then (( $(grep -c ' install ' "$(dirname "$0")/calls.log") > 2 )) || exit 100; ${installs('docker')}; fi` },
+      aptGet: {
+        body: [
+          `if [[ $* == *' update' ]]; then if (( count == 1 )); then echo 'W: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/dists/jammy/InRelease  Temporary failure resolving' >&2; else touch ${lists}; fi; exit 0; fi`,
+          `if [[ $* == *' install '* ]]; then [[ -f ${lists} ]] || { echo 'E: Unable to locate package docker.io' >&2; exit 100; }; ${installs('docker')}; fi`,
+        ].join('\n'),
+      },
     });
+    // WHEN
     const result = await runPayload(bin, userDataFile({}, [TWO_LOGINS[1]]));
+    // THEN the second attempt fetched the lists again, and its install worked
     expect(result.status).toBe(0);
-    expect(bin.calls().filter((c) => c.startsWith('apt-get ')).map((c) => c.split(' ').pop())).toEqual(['update', 'docker.io', 'docker.io', 'docker.io']);
+    expect(bin.calls().filter((c) => c.startsWith('apt-get ')).map((c) => c.split(' ').pop())).toEqual(['update', 'docker.io', 'update', 'docker.io']);
+    expect(result.stderr).toContain('attempt 1 failed (installing Docker)');
+    expect(result.stdout).toContain('done on attempt 2');
   });
 
   it('gives up on the install with a clear message when apt never succeeds, logging in nowhere', async () => {

@@ -26,6 +26,8 @@ const RUNTIME_EXPORTS = [
   'UserAssignedIdentity',
   'ValidationError',
   'VmBootstrap',
+  'VmOutbound',
+  'VmOutboundKind',
   'assertNoSecurityFindings',
   'securityFindingsOf',
 ];

@@ -1,3 +1,5 @@
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -8,7 +10,7 @@ import { parse } from 'yaml';
 import { ContainerRegistryLogin, RegistryLoginMethod, VmBootstrap } from '../lib/registry-login';
 import { bootstrapCloudConfig, bootstrapInstallScript, loginPayload } from '../lib/private/vm-scripts';
 import { UserAssignedIdentity } from '../lib/identity';
-import { importedRegistry, newIdentity, newRegistry, newStack, RG, SUBSCRIPTION } from './support/docker-vm-stacks';
+import { importedRegistry, newIdentity, newRegistry, newStack, RG, SUBSCRIPTION, systemAssignedVm } from './support/docker-vm-stacks';
 import { validationErrorOf } from './support/errors';
 import { FakeBin, itWithTool, writeExecutable } from './support/fake-bin';
 import { FakeAzure } from './support/fake-bin/fake-azure';
@@ -42,6 +44,9 @@ const THEIR_CLOUD_CONFIG = [
   '    groups: [adm]',
   '',
 ].join('\n');
+
+/** The custom data of a VM with THEIR_CLOUD_CONFIG and the bootstrap of format 1, combined (decoded). */
+const COMBINED_WITH_THEIR_CLOUD_CONFIG_SHA256 = 'db9636628f7615730af98460091c8914240f0e1e79885cef4e0db2fa96472d49';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -141,14 +146,17 @@ describe('ContainerRegistryLogin on a raw LinuxVirtualMachine', () => {
     }
   });
 
-  test('the combined custom data is the same on every synth (a change would replace the VM)', () => {
-    const customData = () => {
-      const stack = newStack();
-      const vm = rawVm(stack, { customData: base64(THEIR_CLOUD_CONFIG), identity: { type: 'SystemAssigned' } });
-      new ContainerRegistryLogin(stack, 'Login', { target: vm });
-      return body(synth(stack), VM).custom_data;
-    };
-    expect(customData()).toBe(customData());
+  test('the combined custom data is pinned: the same text in every process and on every machine (a change would replace the VM)', () => {
+    // The archive is cached by content within a process, so comparing two synths here proves nothing: its hash is
+    // pinned instead. It changes only with the bootstrap (pinned in vm-scripts.test.ts) or the MIME builder
+    // (nodemailer, pinned exactly in package.json); either change replaces every VM with a cloud-init of its own.
+    const stack = newStack();
+    const vm = rawVm(stack, { customData: base64(THEIR_CLOUD_CONFIG), identity: { type: 'SystemAssigned' } });
+    new ContainerRegistryLogin(stack, 'Login', { target: vm });
+    const json = synth(stack);
+    const customData = textOf(json, body(json, VM).custom_data);
+    expect(customData).toMatch(/^Content-Type: multipart\/mixed; boundary="=-[0-9a-f]{24}-Part_2"\r\nMIME-Version: 1.0\r\n/);
+    expect(createHash('sha256').update(customData).digest('hex')).toBe(COMBINED_WITH_THEIR_CLOUD_CONFIG_SHA256);
   });
 
   test('installBootstrap: false leaves the custom data of a golden image alone and still writes the user data', () => {
@@ -313,11 +321,34 @@ describe('ContainerRegistryLogin refuses what would not log in', () => {
     expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good) })).not.toThrow();
   });
 
-  test('a Flexible scale set with user_data_base64 of its own', () => {
+  test('a Flexible scale set with user_data_base64 of its own; without it the login attaches', () => {
     const stack = newStack();
     const target = rawFlexibleScaleSet(stack, { userDataBase64: 'IyEvYmluL2Jhc2gK' });
     const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', { target }));
-    expect(error.problems.map((p) => p.property)).toEqual(['user_data_base64']);
+    expect(error.message.split('\n')).toEqual(["ContainerRegistryLogin at 'Test/Login' has invalid input:", `  - ${USER_DATA.replace(/^user_data:/, 'user_data_base64:')}`]);
+    const good = newStack();
+    expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawFlexibleScaleSet(good) })).not.toThrow();
+  });
+
+  test('a second login on the same target: one login per target; a login on another target passes', () => {
+    // GIVEN a VM with its login
+    const stack = newStack();
+    const vm = rawVm(stack, { identity: { type: 'SystemAssigned' } });
+    new ContainerRegistryLogin(stack, 'Login', { target: vm });
+    // WHEN another login is attached to it
+    const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Again', { target: vm }));
+    // THEN it is refused as a second login, not as user data of the target's own
+    expect(error.message.split('\n')).toEqual([
+      "ContainerRegistryLogin at 'Test/Again' has invalid input:",
+      '  - target: "Test/Golden" already has a ContainerRegistryLogin (Test/Login), which owns its user data. ' +
+        'Fix: one login per target; call pullImages on the existing one',
+    ]);
+    // AND a DockerVirtualMachine's own login counts as one
+    const { vm: dockerVm } = systemAssignedVm();
+    expect(validationErrorOf(() => new ContainerRegistryLogin(dockerVm, 'Another', { target: dockerVm.resource })).message)
+      .toContain('already has a ContainerRegistryLogin (Test/DockerVm/Login), which owns its user data. Fix: one login per target; call pullImages on the existing one');
+    // AND the neighbour: a login on a second VM of the same stack
+    expect(() => new ContainerRegistryLogin(stack, 'Other', { target: rawVm(stack, { name: 'golden-2' }, 'Golden2') })).not.toThrow();
   });
 
   test('custom data that cloud-init does not run; a cloud-config passes', () => {
@@ -332,10 +363,33 @@ describe('ContainerRegistryLogin refuses what would not log in', () => {
     expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good, { customData: base64('#cloud-config\n{}\n') }) })).not.toThrow();
   });
 
-  test('custom data that is not base64', () => {
+  test('their cloud-init and the bootstrap over Azure\'s 64 KiB of custom data; a smaller one passes', () => {
+    // GIVEN cloud-configs with a file of 30 KB and of 45 KB (the bootstrap adds about 8 KB)
+    const cloudConfigWith = (bytes: number) => base64(`#cloud-config\nwrite_files:\n  - path: /etc/big\n    content: ${'x'.repeat(bytes)}\n`);
+    const stack = newStack();
+    const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', { target: rawVm(stack, { customData: cloudConfigWith(45_000) }) }));
+    expect(error.message.split('\n')).toEqual([
+      "ContainerRegistryLogin at 'Test/Login' has invalid input:",
+      expect.stringMatching(new RegExp('^ {2}- custom_data: 5\\d{4} ' + escapeRegExp('bytes of custom data (the target\'s cloud-init, decompressed, and the ' +
+        'bootstrap in one archive), over Azure\'s limit of 49152 bytes (64 KiB in base64). Fix: make your cloud-init smaller (fetch large files ' +
+        'at boot, or bake them into the image), or bake the bootstrap into the image and set installBootstrap: false') + '$')),
+    ]);
+    const good = newStack();
+    expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good, { customData: cloudConfigWith(30_000) }) })).not.toThrow();
+  });
+
+  test('custom data that is not base64; its base64 passes', () => {
     const stack = newStack();
     const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', { target: rawVm(stack, { customData: '#cloud-config' }) }));
-    expect(error.problems[0].property).toBe('custom_data');
+    expect(error.message.split('\n')).toEqual([
+      "ContainerRegistryLogin at 'Test/Login' has invalid input:",
+      '  - custom_data: "#cloud-config" is not user data cloud-init runs (base64 of a text starting with "#cloud-config-archive", ' +
+        '"#cloud-config-jsonp", "## template: jinja", "#cloud-boothook", "#include-once", "#part-handler", "#cloud-config", "#include", ' +
+        '"#!", or a MIME multipart archive). Fix: give the target cloud-init user data in base64 (e.g. Buffer.from("#cloud-config\\n...")' +
+        '.toString("base64")), or remove its custom data',
+    ]);
+    const good = newStack();
+    expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good, { customData: base64('#cloud-config\n') }) })).not.toThrow();
   });
 
   test('custom data that is a token; with installBootstrap: false it is left alone', () => {
@@ -436,12 +490,25 @@ describe('ContainerRegistryLogin refuses what would not log in', () => {
       'DockerVirtualMachineScaleSet, which have their login');
   });
 
-  test('login settings out of range', () => {
+  test('login settings out of range; the limits and every method pass', () => {
     const stack = newStack();
     const error = validationErrorOf(() => new ContainerRegistryLogin(stack, 'Login', {
       target: rawVm(stack), loginTimeoutSeconds: 60, loginMethod: 'ssh' as RegistryLoginMethod,
     }));
-    expect(error.problems.map((p) => p.property)).toEqual(['loginTimeoutSeconds', 'loginMethod']);
+    expect(error.message.split('\n')).toEqual([
+      "ContainerRegistryLogin at 'Test/Login' has invalid input:",
+      '  - loginTimeoutSeconds: 60 must be a whole number of at least 900 seconds: role assignments take up to 10 minutes to propagate ' +
+        '(and at most 7200: a run ends before the timer\'s next one). Fix: leave it at the default (1800) or choose 900 to 7200',
+      '  - loginMethod: "ssh" is not a login method (token-exchange, azure-cli). Fix: use RegistryLoginMethod.TOKEN_EXCHANGE or ' +
+        'RegistryLoginMethod.AZURE_CLI',
+    ]);
+    const over = newStack();
+    expect(validationErrorOf(() => new ContainerRegistryLogin(over, 'Login', { target: rawVm(over), loginTimeoutSeconds: 7201 })).message)
+      .toContain('  - loginTimeoutSeconds: 7201 must be a whole number of at least 900 seconds');
+    for (const [loginTimeoutSeconds, loginMethod] of [[900, RegistryLoginMethod.TOKEN_EXCHANGE], [7200, RegistryLoginMethod.AZURE_CLI]] as const) {
+      const good = newStack();
+      expect(() => new ContainerRegistryLogin(good, 'Login', { target: rawVm(good), loginTimeoutSeconds, loginMethod })).not.toThrow();
+    }
   });
 });
 
@@ -484,6 +551,72 @@ describe('ContainerRegistryLogin.onExistingVirtualMachine', () => {
       condition: '${strcontains(lower(jsonencode(self.identity)), lower(jsonencode(azurerm_user_assigned_identity.AcrIdentity.id)))}',
       error_message: expect.stringContaining('Test/AcrIdentity that ContainerRegistryLogin logs in with is not assigned to the VM'),
     }]);
+  });
+
+  test('without an identity it logs in with the VM\'s system-assigned one, and the plan checks the VM has one', () => {
+    const stack = newStack();
+    ContainerRegistryLogin.onExistingVirtualMachine(stack, 'Legacy', { virtualMachineId: VM_ID, adminUsername: 'azureuser' })
+      .pullImages(importedRegistry(stack), ['aci-helloworld:v1']);
+    const json = synth(stack);
+    const data = Object.values(json.data.azurerm_virtual_machine)[0] as any;
+    expect(data.lifecycle.postcondition).toEqual([{
+      condition: '${strcontains(jsonencode(self.identity), "SystemAssigned")}',
+      error_message: 'The VM has no system-assigned identity, which ContainerRegistryLogin logs in with: ' +
+        'az vm identity assign --resource-group <group> --name <vm>',
+    }]);
+    const template = /base64decode\("([A-Za-z0-9+/]+=*)"\)/.exec(body(json, 'azurerm_virtual_machine_extension').protected_settings)![1];
+    expect(Buffer.from(template, 'base64').toString('utf8'))
+      .toContain('\nlogin registry=otherRegistry login_server=otherregistry.azurecr.io client_id= images=aci-helloworld:v1\n');
+  });
+
+  itWithTool('terraform', 'the postconditions hold, in Terraform itself, exactly for a VM that has the identity', () => {
+    // GIVEN the conditions for the system-assigned identity and for a user-assigned one
+    const stack = newStack();
+    const identity = UserAssignedIdentity.fromIdentityAttributes(stack, 'Id', {
+      identityId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/Legacy`,
+      principalId: '11111111-1111-1111-1111-111111111111', clientId: '22222222-2222-2222-2222-222222222222',
+    });
+    const login = ContainerRegistryLogin.onExistingVirtualMachine(stack, 'Legacy', { virtualMachineId: VM_ID, adminUsername: 'azureuser' });
+    login.pullImages(importedRegistry(stack), ['a:1']);
+    login.pullImages(importedRegistry(stack, 'Other'), ['b:1'], { identity });
+    const conditions = ((Object.values(synth(stack).data.azurerm_virtual_machine)[0] as any).lifecycle.postcondition as any[])
+      .map((p) => (p.condition as string).replace(/^\$\{(.*)\}$/s, '$1').replace(/self\.identity/g, 'var.identity'));
+    expect(conditions).toHaveLength(2);
+    // WHEN Terraform evaluates them for identity blocks as data.azurerm_virtual_machine reads them
+    const id = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+    const evaluate = (vmIdentity: unknown) => {
+      const dir = mkdtempSync(join(tmpdir(), 'postcondition-'));
+      writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: { identity: { type: 'any' } } }));
+      writeFileSync(join(dir, 'identity.auto.tfvars.json'), JSON.stringify({ identity: vmIdentity }));
+      const result = spawnSync('terraform', ['console'], {
+        cwd: dir, input: `jsonencode([${conditions.join(', ')}])\n`, encoding: 'utf8',
+        env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' },
+      });
+      expect(result.stderr).toBe('');
+      return JSON.parse(JSON.parse(result.stdout.trim())); // console prints the JSON as a quoted string
+    };
+    // THEN [system-assigned present, the user-assigned identity present], case-insensitively for the ID as Azure returns it
+    const block = (type: string, ids: string[]) => [{ type, identity_ids: ids, principal_id: '', tenant_id: '' }];
+    expect(evaluate([])).toEqual([false, false]);
+    expect(evaluate(block('SystemAssigned', []))).toEqual([true, false]);
+    expect(evaluate(block('UserAssigned', [id('legacy')]))).toEqual([false, true]);
+    expect(evaluate(block('SystemAssigned, UserAssigned', [id('Other'), id('Legacy')]))).toEqual([true, true]);
+    expect(evaluate(block('UserAssigned', [id('Other')]))).toEqual([false, false]);
+  });
+
+  test('Terraform waits for the first login: the extension\'s create and update timeouts are its budget, one step and a margin', () => {
+    // The provider's default (30 minutes) is shorter than the default budget alone; a run ends by its budget plus one
+    // bounded step (the payload's step_timeout_seconds).
+    expect(loginPayload()).toContain('\nreadonly step_timeout_seconds=1800\n');
+    const timeoutsFor = (loginTimeoutSeconds?: number) => {
+      const stack = newStack();
+      ContainerRegistryLogin.onExistingVirtualMachine(stack, 'Legacy', { virtualMachineId: VM_ID, adminUsername: 'azureuser', loginTimeoutSeconds })
+        .pullImages(importedRegistry(stack), ['a:1']);
+      return body(synth(stack), 'azurerm_virtual_machine_extension').timeouts;
+    };
+    expect(timeoutsFor()).toEqual({ create: '70m', update: '70m' }); // 30 min budget + 30 min step + 10 min
+    expect(timeoutsFor(900)).toEqual({ create: '55m', update: '55m' });
+    expect(timeoutsFor(7200)).toEqual({ create: '160m', update: '160m' });
   });
 
   test('the extension script writes the user data and installs the bootstrap, run against a fake systemctl', () => {

@@ -20,6 +20,11 @@ import { RENDER_BOOTSTRAP_COMMAND, renderBootstrapCloudConfig } from '../scripts
 import { FakeBin, FakeTool, hasTool, itPassesShellChecks, itWithTool, writeExecutable } from './support/fake-bin';
 import { FakeAzure } from './support/fake-bin/fake-azure';
 import { FAKE_ADMIN, fakeMachine } from './support/fake-bin/machine';
+import { LINUX_USERNAME } from '../lib/private/azure-names';
+import { validateLoginSettings } from '../lib/private/registry-login-props';
+import { PropsValidator } from '../lib/private/validation';
+import { sshPublicKey } from './support/docker-vm-stacks';
+import { textOf } from './support/login-data';
 
 const ADMIN = 'azureuser';
 const CLIENT_ID = '8b2c5d1e-0f3a-4c6b-9d7e-1a2b3c4d5e6f';
@@ -30,7 +35,7 @@ const TIMER_PATH = '/etc/systemd/system/acr-login.timer';
  * The bootstrap of format 1, frozen: it is every VM's custom_data, and a change to it replaces every VM.
  * A change here is a new bootstrap format, in a major release (docs/bootstrap.md, "Upgrade policy").
  */
-const FORMAT_1_SHA256 = '978b417131681a659bbbc2a2eeff7d52a2cc59ffe54ae6b399fb59482cf0e380';
+const FORMAT_1_SHA256 = 'e20775acd1f7676fa14ce6b2d58ee5d46c4219bee8fda7d3e396e4de4aa5a282';
 /** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
 const USER_DATA_LIMIT_BYTES = 49152;
 
@@ -245,9 +250,9 @@ describe('acr-bootstrap run', () => {
     return { failFirst, body: `printf '%s\\n%s' '${Buffer.from(text, 'utf8').toString('base64')}' ${status}` };
   }
 
-  function run(root: string, curl: FakeTool, env: Record<string, string> = {}) {
+  function run(root: string, curl: FakeTool, env: Record<string, string> = {}, tools: Record<string, FakeTool> = {}) {
     fakes?.remove();
-    fakes = new FakeBin({ curl });
+    fakes = new FakeBin({ curl, ...tools });
     return fakes.run(BOOTSTRAP, ['run'], { ACR_BOOTSTRAP_ROOT: root, ...env });
   }
 
@@ -282,6 +287,24 @@ describe('acr-bootstrap run', () => {
     const again = run(root, imds(userData(stubPayload('v2'))));
     expect(again.stdout).not.toContain('installed payload');
     expect(again.stdout).toContain('payload v2: run');
+  });
+
+  it('replaces the payload atomically: renamed from a file beside it, not moved from /run (another file system)', () => {
+    // GIVEN an installed payload, and a recording mv (the system's, after the record)
+    const root = tempDir();
+    run(root, imds(userData(stubPayload('v1'))));
+    // WHEN a new payload arrives
+    const result = run(root, imds(userData(stubPayload('v2'))), {}, { mv: { body: 'exec /bin/mv "$@"' } });
+    // THEN the one mv onto the payload renames a file of the payload's own directory
+    expect(result.status).toBe(0);
+    const onto = (fakes?.calls() ?? []).filter((c) => c.startsWith('mv ') && c.endsWith(` ${payloadPath(root)}`));
+    expect(onto).toHaveLength(1);
+    const source = onto[0].split(' ')[2];
+    expect(path.dirname(source)).toBe(path.dirname(payloadPath(root)));
+    expect(path.basename(source)).toMatch(/^acr-login\.[A-Za-z0-9]{6}$/);
+    // AND nothing is left beside it
+    expect(fs.readdirSync(path.dirname(payloadPath(root))).sort()).toEqual(['acr-login', 'seen-user-data']);
+    expect(fs.readFileSync(payloadPath(root), 'utf8')).toBe(stubPayload('v2'));
   });
 
   it('prefers /etc/acr-login/user-data (VM extension, golden images) and then asks no metadata service', () => {
@@ -416,6 +439,25 @@ describe('renderUserDataHead', () => {
       .toContain('images=a/b@sha256:00ff\n');
   });
 
+  it('has one rule for Linux user names: the constructs\' validation, this renderer and the payload agree on each name', () => {
+    // The payload's rule is the same expression (bash ERE), so a name the constructs pass is one the payload takes.
+    expect(loginPayload()).toContain(`\nreadonly linux_user='${LINUX_USERNAME.source}'\n`);
+    const names = ['azureuser', '_svc', 'a', 'a.b-c_d', 'a_', `a${'b'.repeat(63)}`, 'a.', `a${'b'.repeat(64)}`, '-a', '1a', 'a b', 'a$b', ''];
+    const accepted = (name: string) => {
+      const v = new PropsValidator('Test', new TerraformStack(Testing.app(), 'names'));
+      validateLoginSettings(v, { adminUsername: name });
+      const construct = v.ok;
+      const renderer = (() => { try { renderUserDataHead({ adminUsername: name }, []); return true; } catch { return false; } })();
+      const payload = spawnSync('bash', ['-c', `[[ $1 =~ ${LINUX_USERNAME.source} ]]`, '-', name]).status === 0;
+      return [construct, renderer, payload];
+    };
+    for (const name of names) {
+      const expected = LINUX_USERNAME.test(name);
+      expect([name, ...accepted(name)]).toEqual([name, expected, expected, expected]);
+    }
+    expect(names.filter((name) => LINUX_USERNAME.test(name))).toEqual(names.slice(0, 6));
+  });
+
   it('refuses a token image: images are named at synth', () => {
     const stack = new TerraformStack(Testing.app(), 'stack');
     const image = new TerraformVariable(stack, 'image', { type: 'string' }).stringValue;
@@ -463,6 +505,67 @@ describe('upgrading the library', () => {
     expect(next.terraformBase64(next.bootstrapCloudConfig())).toBe(terraformBase64(bootstrapCloudConfig()));
     expect(next.bootstrapInstallScript()).toBe(bootstrapInstallScript());
   });
+});
+
+describe('upgrading the library: a DockerVirtualMachine stack', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any -- fresh module registries, synthesized JSON */
+  const CHANGE: [string, string] = ['readonly step_timeout_seconds=1800', 'readonly step_timeout_seconds=2400'];
+
+  /**
+   * The tutorial's VM (a user-assigned identity pulls), synthesized by the library loaded afresh: as it is, or as a
+   * release whose payload (vm/acr-login.sh) has one line changed. The same SSH key for both.
+   */
+  function synthTutorial(changedPayload: boolean): any {
+    const key = sshPublicKey();
+    let json: any;
+    jest.isolateModules(() => {
+      if (changedPayload) {
+        const assets = jest.requireActual<typeof import('../lib/private/vm-scripts/assets')>('../lib/private/vm-scripts/assets');
+        jest.doMock('../lib/private/vm-scripts/assets', () => ({
+          ...assets,
+          vmAsset: (name: Parameters<typeof assets.vmAsset>[0]) => (name === 'acr-login.sh' ? assets.vmAsset(name).replace(...CHANGE) : assets.vmAsset(name)),
+        }));
+      }
+      const { Testing: IsolatedTesting } = require('cdktf') as typeof import('cdktf');
+      const stacks = require('./support/docker-vm-stacks') as typeof import('./support/docker-vm-stacks');
+      const { DockerVirtualMachine } = require('../lib/docker-vm') as typeof import('../lib/docker-vm');
+      const stack = stacks.newStack();
+      const registry = stacks.newRegistry(stack);
+      const identity = stacks.newIdentity(stack);
+      const vm = new DockerVirtualMachine(stack, 'DockerVm', stacks.vmProps({ sshPublicKey: key, userAssignedIdentities: [identity] }));
+      registry.grantPull(identity);
+      vm.pullImages(registry, ['aci-helloworld:v1'], { identity });
+      json = JSON.parse(IsolatedTesting.synth(stack));
+    });
+    jest.dontMock('../lib/private/vm-scripts/assets');
+    return json;
+  }
+
+  /** The paths at which two JSON values differ. */
+  function differences(a: any, b: any, at = ''): string[] {
+    if (a === b) return [];
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return [at];
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((key) => differences(a[key], b[key], at ? `${at}.${key}` : key));
+  }
+
+  it('keeps custom_data identical and changes user_data, in place: nothing else in the stack differs', () => {
+    // GIVEN the same stack synthesized by this release and by one whose payload differs in one line
+    const current = synthTutorial(false);
+    const next = synthTutorial(true);
+    const vmOf = (json: any) => Object.values(json.resource.azurerm_linux_virtual_machine)[0] as any;
+    // THEN custom_data (ForceNew: a change would replace the VM) is the same JSON, and so is the bootstrap it references
+    expect(vmOf(next).custom_data).toBe('${local.AcrLoginBootstrap}');
+    expect(vmOf(next).custom_data).toBe(vmOf(current).custom_data);
+    expect(next.locals.AcrLoginBootstrap).toBe(current.locals.AcrLoginBootstrap);
+    // AND the user data Terraform computes (updated in place) differs, in the changed line only
+    const userData = (json: any) => textOf(json, vmOf(json).user_data).split('\n');
+    expect(userData(next)).not.toEqual(userData(current));
+    expect(userData(next).filter((line, i) => line !== userData(current)[i])).toEqual([CHANGE[1]]);
+    // AND the only difference in the whole stack is the payload local that user_data references
+    expect(differences(current, next)).toEqual(['locals.AcrLoginPayload']);
+  });
+  /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 });
 
 describe('terraformBase64', () => {

@@ -35,6 +35,14 @@ export interface ExampleConfig {
    * @default false
    */
   readonly abacRegistry: boolean;
+  /**
+   * The private variant: a new registry is Premium with public network access off, and a private endpoint in the
+   * VM's subnet (with the `privatelink.azurecr.io` zone linked to the VM's virtual network) makes the VM pull over
+   * private addresses. An existing registry gets the endpoint (it must be Premium; its public access is left as it
+   * is). The AKS example refuses it.
+   * @default false
+   */
+  readonly privateRegistry: boolean;
   /** @default 'myDockerVM' */
   readonly vmName: string;
   /** @default 'myACRId' */
@@ -87,6 +95,7 @@ export function readExampleConfig(scope: IConstruct, env: NodeJS.ProcessEnv = pr
     useExistingRegistry: flag('useExistingRegistry', false),
     importSampleImage: flag('importSampleImage', true),
     abacRegistry: flag('abacRegistry', false),
+    privateRegistry: flag('privateRegistry', false),
     vmName: get('vmName') ?? 'myDockerVM',
     identityName: get('identityName') ?? 'myACRId',
     adminUsername: get('adminUsername') ?? 'azureuser',

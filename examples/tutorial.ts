@@ -1,4 +1,4 @@
-import { Aspects, AzurermBackend, Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, AzurermBackend, dependable, Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { DataAzurermResourceGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-resource-group';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
@@ -7,7 +7,8 @@ import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Construct } from 'constructs';
 import {
-  AzureSecurityChecks, ContainerRegistry, DockerVirtualMachine, Grant, IContainerRegistry, IGrantable, RoleAssignmentMode,
+  AzureSecurityChecks, ContainerRegistry, DockerVirtualMachine, Grant, IContainerRegistry, IGrantable, RegistryPrivateEndpoint,
+  RegistrySku, RoleAssignmentMode,
 } from '../lib';
 import { ExampleConfig, SAMPLE_IMAGE_SOURCE } from './config';
 
@@ -34,6 +35,8 @@ export abstract class TutorialStack extends TerraformStack {
   protected readonly resourceGroupName: string;
   /** The tutorial's prerequisite: a registry holding `aci-helloworld:v1`. */
   protected readonly registry: IContainerRegistry;
+  /** The registry's private endpoint in the VM's subnet, in the private variant. */
+  protected privateEndpoint?: RegistryPrivateEndpoint;
 
   constructor(scope: Construct, id: string, protected readonly config: ExampleConfig) {
     super(scope, id);
@@ -67,11 +70,15 @@ export abstract class TutorialStack extends TerraformStack {
         resourceGroupName: this.resourceGroupName,
         location: config.location,
         roleAssignmentMode,
+        // The private variant: Azure offers private endpoints on Premium only; no public endpoint at all.
+        ...(config.privateRegistry ? { sku: RegistrySku.PREMIUM, publicNetworkAccessEnabled: false } : {}),
       });
 
-    AzureSecurityChecks.suppress(this.registry, [PUBLIC_REGISTRY_SUPPRESSION]);
+    if (!config.privateRegistry) AzureSecurityChecks.suppress(this.registry, [PUBLIC_REGISTRY_SUPPRESSION]);
 
     // "This article assumes you have the aci-helloworld:v1 container image stored in your registry."
+    // Into a private registry too: the import is done by the registry service, a trusted service that passes its
+    // network rules (network_rule_bypass_option = "AzureServices").
     if (config.importSampleImage) {
       new NullResource(this, 'SampleImage', {
         triggers: { registry_id: this.registry.registryId },
@@ -97,6 +104,17 @@ export abstract class TutorialStack extends TerraformStack {
     return this.registry.grantPull(grantee, this.config.abacRegistry ? { repositories: [repository] } : undefined);
   }
 
+  /**
+   * The private variant: the registry's private endpoint in the VM's subnet, the `privatelink.azurecr.io` zone
+   * linked to the VM's virtual network, and the VM created after them, so that its first pull already resolves
+   * `<registry>.azurecr.io` to the endpoint's private address.
+   */
+  protected connectPrivately(vm: DockerVirtualMachine): void {
+    if (!this.config.privateRegistry || !vm.subnet) return;
+    this.privateEndpoint = this.registry.addPrivateEndpoint('PrivateEndpoint', { subnetId: vm.subnet.id });
+    vm.resource.dependsOn = [...(vm.resource.dependsOn ?? []), dependable(this.privateEndpoint)];
+  }
+
   /** Registry names are global: the tutorial's name plus 8 hex characters of the subscription's hash. */
   private uniqueRegistryName(): string {
     const client = new DataAzurermClientConfig(this, 'Client', {});
@@ -109,9 +127,14 @@ export abstract class TutorialStack extends TerraformStack {
     new TerraformOutput(this, 'public_ip_address', { value: vm.publicIpAddress });
     new TerraformOutput(this, 'ssh_command', { value: `ssh ${user}@${vm.publicIpAddress}` });
     new TerraformOutput(this, 'registry_login_server', { value: this.registry.loginServer });
+    if (this.privateEndpoint) {
+      new TerraformOutput(this, 'private_endpoint_ip', { value: this.privateEndpoint.privateIpAddress });
+    }
     new TerraformOutput(this, 'verify_commands', {
       description: 'Run these on the VM to repeat the tutorial\'s login and pull by hand',
       value: [
+        // The private variant: the login server resolves to the endpoint's private address.
+        ...(this.privateEndpoint ? [`nslookup ${this.registry.loginServer}`] : []),
         loginCommand,
         `az acr login --name ${this.registry.registryName}`,
         `docker pull ${this.registry.loginServer}/${this.config.image}`,

@@ -2,6 +2,7 @@ import { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-m
 import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
 import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
+import type { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
 import type { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
@@ -14,6 +15,7 @@ import { ContainerRegistryLogin, IRegistryLogin, PullImagesOptions, RegistryLogi
 import { createDockerNetwork, defaultLoginIdentity, identityBlockOf } from './private/docker-network';
 import { validateDockerVmProps } from './private/docker-vm-props';
 import { isLiteral } from './private/validation';
+import { VmOutbound } from './vm-outbound';
 
 /**
  * An Ubuntu LTS image from Canonical, Gen2 (Trusted Launch capable).
@@ -90,10 +92,17 @@ export interface DockerVirtualMachineProps {
   readonly userAssignedIdentities?: IUserAssignedIdentity[];
   /**
    * An existing subnet (its resource ID) to put the VM's network interface in. It needs outbound internet access
-   * (NAT gateway, firewall, or a public IP on the VM) to install packages and reach the registry.
+   * (NAT gateway, firewall, or a public IP on the VM) to install packages and reach the registry: see `outbound`.
    * @default - a virtual network and subnet are created for the VM
    */
   readonly subnetId?: string;
+  /**
+   * The outbound internet path cloud-init's installs and the registry login take. Every mode but
+   * `VmOutbound.azureDefault()` makes the subnet the construct creates private (no default outbound access).
+   * @default - `VmOutbound.publicIp()` with `associatePublicIpAddress`; else `VmOutbound.natGateway()` for the subnet
+   * the construct creates, `VmOutbound.userManaged()` (the subnet owner's path) for `subnetId`
+   */
+  readonly outbound?: VmOutbound;
   /**
    * The IPv4 address space of the virtual network created when `subnetId` is not given.
    * @default '10.0.0.0/16'
@@ -174,6 +183,12 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
   public readonly subnet?: Subnet;
   /** The public IP, when `associatePublicIpAddress` is set. */
   public readonly publicIp?: PublicIp;
+  /** The outbound path: `props.outbound`, or its default. */
+  public readonly outbound: VmOutbound;
+  /** The NAT gateway, when the construct created one (`VmOutbound.natGateway()`). */
+  public readonly natGateway?: NatGateway;
+  /** The NAT gateway's public IP (the machines' outbound address), when the construct created one. */
+  public readonly natGatewayPublicIp?: PublicIp;
   /** The VM's resource ID. */
   public get virtualMachineId(): string {
     return this.resource.id;
@@ -211,6 +226,9 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
     this.networkSecurityGroup = network.networkSecurityGroup;
     this.virtualNetwork = network.virtualNetwork;
     this.subnet = network.subnet;
+    this.outbound = network.outbound;
+    this.natGateway = network.natGateway;
+    this.natGatewayPublicIp = network.natGatewayPublicIp;
     const subnetId = network.subnetId;
 
     if (props.associatePublicIpAddress) {
@@ -256,8 +274,8 @@ export class DockerVirtualMachine extends Construct implements IGrantable {
       secureBootEnabled: true,
       vtpmEnabled: true,
       identity: identityBlockOf(this.hasSystemAssignedIdentity, this.userAssignedIdentities),
-      // The NSG guards the NIC before the VM boots.
-      dependsOn: [nicNsg],
+      // The NSG guards the NIC before the VM boots, and cloud-init's first run has its outbound path.
+      dependsOn: [nicNsg, ...network.outboundReady],
     });
     // The bootstrap in custom_data (the same for every VM: a change would replace the VM), the logins in
     // user_data (updated in place). No resource of its own.

@@ -1,6 +1,8 @@
 import type * as ScaleSetModule from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
 import type { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
+import type { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
 import type { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import type { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Construct } from 'constructs';
@@ -13,6 +15,7 @@ import { ContainerRegistryLogin, IRegistryLogin, PullImagesOptions } from './reg
 import { createDockerNetwork, defaultLoginIdentity, identityBlockOf } from './private/docker-network';
 import { validateDockerVmProps } from './private/docker-vm-props';
 import { isLiteral } from './private/validation';
+import { VmOutbound } from './vm-outbound';
 
 /**
  * The scale set class is loaded on first use: it is the largest provider class the library uses (0.8 MB), and
@@ -47,8 +50,9 @@ export interface DockerVirtualMachineScaleSetProps extends Omit<DockerVirtualMac
  *
  * A Uniform scale set (`azurerm_linux_virtual_machine_scale_set`), because it can have a system-assigned identity
  * (`registry.grantPull(vmss)`; a Flexible scale set takes user-assigned identities only) and because a change of
- * its user data reaches the running instances: adding an image to `pullImages` changes the user data, and the
- * azurerm provider then updates every instance to the new model (`upgrade_mode = "Manual"`, provider feature
+ * its user data reaches the running instances: adding an image to `pullImages` changes the user data, and so does
+ * every library release that changes the login payload (`vm/acr-login.sh`). The azurerm provider then updates
+ * every instance to the new model (`upgrade_mode = "Manual"`, provider feature
  * `roll_instances_when_required`, on by default) and reimages each in turn (feature `reimage_on_manual_upgrade`,
  * on by default). Set `reimage_on_manual_upgrade = false` in the provider's `features.virtual_machine_scale_set`
  * to update the instances in place instead: their login then pulls the new image at its next run (within 2
@@ -64,6 +68,12 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
   public readonly virtualNetwork?: VirtualNetwork;
   /** The subnet, when the construct created one. */
   public readonly subnet?: Subnet;
+  /** The outbound path: `props.outbound`, or its default. */
+  public readonly outbound: VmOutbound;
+  /** The NAT gateway, when the construct created one (`VmOutbound.natGateway()`, the default for the subnet it creates). */
+  public readonly natGateway?: NatGateway;
+  /** The NAT gateway's public IP (the instances' outbound address), when the construct created one. */
+  public readonly natGatewayPublicIp?: PublicIp;
   /** The scale set's resource ID. */
   public get scaleSetId(): string {
     return this.resource.id;
@@ -100,6 +110,9 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
     this.networkSecurityGroup = network.networkSecurityGroup;
     this.virtualNetwork = network.virtualNetwork;
     this.subnet = network.subnet;
+    this.outbound = network.outbound;
+    this.natGateway = network.natGateway;
+    this.natGatewayPublicIp = network.natGatewayPublicIp;
 
     const image = props.image ?? UbuntuImage.UBUNTU_22_04;
     this.resource = new (loadScaleSetModule().LinuxVirtualMachineScaleSet)(this, 'Default', {
@@ -129,8 +142,8 @@ export class DockerVirtualMachineScaleSet extends Construct implements IGrantabl
       secureBootEnabled: true,
       vtpmEnabled: true,
       identity: identityBlockOf(this.hasSystemAssignedIdentity, this.userAssignedIdentities),
-      // The subnet's NSG guards the instances before they boot.
-      dependsOn: network.subnetNetworkSecurityGroup ? [network.subnetNetworkSecurityGroup] : undefined,
+      // The subnet's NSG guards the instances before they boot, and cloud-init's first run has its outbound path.
+      dependsOn: network.subnetNetworkSecurityGroup ? [network.subnetNetworkSecurityGroup, ...network.outboundReady] : undefined,
     });
     this.login = new ContainerRegistryLogin(this, 'Login', {
       target: this.resource, loginTimeoutSeconds: props.loginTimeoutSeconds, loginMethod: props.loginMethod,

@@ -8,6 +8,7 @@ export * from './registry-private-endpoint';
 export * from './identity';
 export * from './docker-vm';
 export * from './docker-vmss';
+export * from './vm-outbound';
 export * from './registry-login';
 export * from './policy';
 export * from './testing';

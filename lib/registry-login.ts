@@ -9,6 +9,7 @@ import type { VirtualMachineExtension } from '@cdktf/provider-azurerm/lib/virtua
 import { Construct, IConstruct } from 'constructs';
 import { IUserAssignedIdentity } from './identity';
 import { IContainerRegistry } from './registry';
+import { RegistryLoginMethod } from './registry-login-method';
 import { isResourceIdOfType } from './private/azure-names';
 import { identityKindsOf } from './private/identity-block';
 import {
@@ -19,28 +20,22 @@ import { sharedToken } from './private/shared-token';
 import { validateLoginSettings, validatePullImages } from './private/registry-login-props';
 import { isLiteral, PropsValidator } from './private/validation';
 import {
-  BOOTSTRAP_FORMAT, bootstrapCloudConfig, bootstrapInstallScript, estimatedBytes, loginPayload, RegistryLogin, renderUserDataHead,
-  terraformBase64,
+  BOOTSTRAP_FORMAT, bootstrapCloudConfig, bootstrapInstallScript, DEFAULT_LOGIN_TIMEOUT_SECONDS, estimatedBytes, loginPayload, RegistryLogin,
+  renderUserDataHead, STEP_TIMEOUT_SECONDS, terraformBase64,
 } from './private/vm-scripts';
+
+export { RegistryLoginMethod };
 
 /** Azure's limit on user data: 64 KiB of base64, so 49152 bytes of text. */
 const USER_DATA_LIMIT_BYTES = 49152;
+/** Azure's limit on custom data, as on user data: 64 KiB of base64. */
+const CUSTOM_DATA_LIMIT_BYTES = 49152;
+
+/** Beyond the first run's budget, what the existing VM's extension may take to install itself and the bootstrap. */
+const EXTENSION_MARGIN_MINUTES = 10;
 
 /** The merge rules of the bootstrap's part when it joins a team's cloud-config: append to their lists, never replace. */
 const BOOTSTRAP_MERGE_TYPE = 'list(append)+dict(no_replace,recurse_list)+str()';
-
-/**
- * How a machine logs in to a registry with its managed identity.
- */
-export enum RegistryLoginMethod {
-  /**
-   * The identity's token from the Instance Metadata Service, exchanged at the registry (`POST /oauth2/exchange`)
-   * for a registry refresh token, then `docker login`. No Azure CLI, no Azure Resource Manager call.
-   */
-  TOKEN_EXCHANGE = 'token-exchange',
-  /** The tutorial's `az login --identity` and `az acr login --name` (installs a current Azure CLI). */
-  AZURE_CLI = 'azure-cli',
-}
 
 /**
  * Options of `pullImages`.
@@ -198,6 +193,11 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
     return terraformBase64(this.userDataText());
   }
 
+  /** The retry budget of one run, in seconds. */
+  protected get loginTimeoutSeconds(): number {
+    return this.settings.loginTimeoutSeconds ?? DEFAULT_LOGIN_TIMEOUT_SECONDS;
+  }
+
   /** The head of the user data: settings and logins, up to the payload marker. */
   protected head(): string {
     return this.renderedHead ??= renderUserDataHead({ ...this.settings }, this.logins);
@@ -212,6 +212,9 @@ abstract class RegistryLoginBase extends Construct implements IRegistryLogin {
     return messagesOf(v);
   }
 }
+
+/** The login of each target: one per target, since it owns the target's user data. */
+const LOGIN_OF_TARGET = new WeakMap<IConstruct, ContainerRegistryLogin>();
 
 /**
  * The registry login on a Linux VM or scale set that your stack defines with the provider's classes: Docker,
@@ -232,8 +235,9 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
    *
    * It can install Docker, the login service and its timer, and pull images. It cannot assign an identity
    * to the VM (`az vm identity assign` first), change its custom data, user data, network or size, or run when
-   * the VM's extension operations are off or it has no Azure Linux agent; a VM takes one CustomScript
-   * extension, so it replaces another one.
+   * the VM's extension operations are off or it has no Azure Linux agent. Azure allows one CustomScript extension
+   * per Linux VM: on a VM that has one under another name, Azure refuses this one ("Multiple VMExtensions per
+   * handler not supported") and the apply fails; remove the other first.
    */
   public static onExistingVirtualMachine(scope: Construct, id: string, props: ExistingVirtualMachineLoginProps): ExistingVirtualMachineLogin {
     return new ExistingVirtualMachineLogin(scope, id, props);
@@ -266,8 +270,12 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
     v.expect(adminUsername !== undefined, 'adminUsername', adminUsername,
       `is not set and the target has no ${this.view.adminUsernameArgument}`, `set ${this.view.adminUsernameArgument} on the target, or adminUsername here`);
     validateLoginSettings(v, { ...props, adminUsername });
+    const existingLogin = LOGIN_OF_TARGET.get(this.view.resource);
+    v.expect(existingLogin === undefined, 'target', this.view.resource.node.path,
+      `already has a ContainerRegistryLogin (${existingLogin?.node.path}), which owns its user data`,
+      'one login per target; call pullImages on the existing one');
     const existingUserData = this.view.userData();
-    v.expect(existingUserData === undefined, this.view.userDataArgument, existingUserData,
+    v.expect(existingLogin !== undefined || existingUserData === undefined, this.view.userDataArgument, existingUserData,
       'is already set on the target, but the login owns the target\'s user data (its registry logins and payload, read on every run)',
       'remove the target\'s user data; keep your cloud-init in its custom data, which the login combines with its own');
     v.throwIfInvalid();
@@ -282,6 +290,7 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
     this.userData = Lazy.stringValue({ produce: () => this.userDataValue() });
     this.view.setUserData(this.userData);
     this.node.addValidation({ validate: () => this.validateTarget() });
+    LOGIN_OF_TARGET.set(this.view.resource, this);
   }
 
   protected loginsChanged(): void {
@@ -308,10 +317,15 @@ export class ContainerRegistryLogin extends RegistryLoginBase {
       'give the target cloud-init user data in base64 (e.g. Buffer.from("#cloud-config\\n...").toString("base64")), or remove its custom data');
     if (!userData) return '';
     this.checkAdminUser(v, userData);
-    return Buffer.from(buildMultipartArchive([
+    const archive = buildMultipartArchive([
       { contentType: userData.contentType, filename: 'custom-data', text: userData.text },
       { contentType: CLOUD_CONFIG_TYPE, filename: 'acr-login-bootstrap', text: bootstrapCloudConfig(), headers: { 'Merge-Type': BOOTSTRAP_MERGE_TYPE } },
-    ]), 'utf8').toString('base64');
+    ]);
+    const bytes = Buffer.byteLength(archive, 'utf8');
+    v.expect(bytes <= CUSTOM_DATA_LIMIT_BYTES, argument, bytes,
+      `bytes of custom data (the target's cloud-init, decompressed, and the bootstrap in one archive), over Azure's limit of ${CUSTOM_DATA_LIMIT_BYTES} bytes (64 KiB in base64)`,
+      'make your cloud-init smaller (fetch large files at boot, or bake them into the image), or bake the bootstrap into the image and set installBootstrap: false');
+    return Buffer.from(archive, 'utf8').toString('base64');
   }
 
   /** The admin user must exist on the target: its admin user (unless their cloud-config drops it), or one their cloud-config creates. */
@@ -404,7 +418,18 @@ export class ExistingVirtualMachineLogin extends RegistryLoginBase {
       protectedSettings: this.protectedSettings(),
       // After the identity check: a VM without the identity fails the plan, before anything is installed.
       dependsOn: [this.virtualMachine],
+      // The extension's status is the first run's, which the provider's default 30 minutes would not wait for.
+      timeouts: { create: this.extensionTimeout(), update: this.extensionTimeout() },
     });
+  }
+
+  /**
+   * How long Terraform waits for the extension: the first run's budget, one step beyond it (a run ends by its
+   * budget plus one bounded step), and {@link EXTENSION_MARGIN_MINUTES} for the extension's own install.
+   */
+  private extensionTimeout(): string {
+    const budgetSeconds = this.loginTimeoutSeconds + STEP_TIMEOUT_SECONDS;
+    return `${Math.ceil(budgetSeconds / 60) + EXTENSION_MARGIN_MINUTES}m`;
   }
 
   protected defaultIdentity(): IUserAssignedIdentity | undefined {

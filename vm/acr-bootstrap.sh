@@ -28,7 +28,7 @@ root=${ACR_BOOTSTRAP_ROOT:-}
 readonly local_user_data=$root/etc/acr-login/user-data
 readonly payload=$root/usr/local/lib/acr-login/acr-login
 readonly run_dir=$root/run/acr-login
-work=''
+work='' staged=''
 
 fail() {
   echo "$me: $2" >&2
@@ -75,7 +75,7 @@ run() {
   exec 9>"$run_dir/lock"
   flock -n 9 || fail 1 "another run holds $run_dir/lock"
   work=$(mktemp -d "$run_dir/work.XXXXXX")
-  trap 'rm -rf "$work"' EXIT
+  trap 'rm -rf "$work" "$staged"' EXIT
   read_user_data "$work/user-data"
 
   local first marker_line
@@ -97,8 +97,12 @@ run() {
   [[ -s $work/payload ]] || fail 2 "the payload after '$payload_marker' is empty"
 
   if ! cmp -s "$work/payload" "$payload"; then
-    chmod 0755 "$work/payload"
-    mv -f "$work/payload" "$payload"
+    # Staged beside the payload, so the rename is atomic: $work is on /run (a tmpfs), and mv across file
+    # systems copies over the old payload in place.
+    staged=$(mktemp "$payload.XXXXXX")
+    cat "$work/payload" >"$staged"
+    chmod 0755 "$staged"
+    mv -f "$staged" "$payload"
     echo "$me: installed payload $(sha256sum "$payload" | cut -c 1-12) at $payload"
   fi
   chmod 0644 "$work/user-data"

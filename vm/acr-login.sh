@@ -26,7 +26,7 @@ readonly magic='#acr-login-user-data 1'
 readonly payload_marker='#acr-login-payload'
 # What registry names, host names, GUIDs and image references are made of; a comma separates images.
 readonly safe='^[A-Za-z0-9][A-Za-z0-9._:@/-]*$'
-readonly linux_user='^[A-Za-z_][A-Za-z0-9._-]{0,63}$'
+readonly linux_user='^[A-Za-z_]([A-Za-z0-9._-]{0,62}[A-Za-z0-9_-])?$'
 readonly default_timeout_seconds=1800 max_timeout_seconds=7200
 # The registry's own audience: accepted whether or not the registry also accepts ARM tokens.
 readonly acr_audience=https://containerregistry.azure.net
@@ -322,14 +322,23 @@ update_package_lists() {
   lists_updated=true
 }
 
+# apt-get install after an update of the lists. With apt's default error mode a mirror that could not be
+# reached is only a warning (update exits 0) and leaves no list to install from: a failed install forgets
+# the update, so the next attempt fetches the lists again.
+install_packages() {
+  update_package_lists || return
+  apt_get install -y "$@" && return
+  lists_updated=false
+  return 1
+}
+
 install_docker() {
   if command -v docker >/dev/null; then
     docker info >/dev/null 2>&1 || systemctl start docker.service
     return
   fi
   echo "$me: installing Docker (docker.io)"
-  update_package_lists || return
-  apt_get install -y docker.io || return
+  install_packages docker.io || return
   command -v docker >/dev/null || { echo "$me: docker.io is installed, but there is no docker command" >&2; return 1; }
 }
 
@@ -400,7 +409,7 @@ install_azure_cli() {
   # apt would go on with no list, or an old one, from Microsoft.
   apt_get update -o APT::Update::Error-Mode=any -o APT::Get::List-Cleanup=0 \
     -o Dir::Etc::SourceList="$root/etc/apt/sources.list.d/azure-cli.sources" -o Dir::Etc::SourceParts=- || return
-  apt_get install -y azure-cli || return
+  install_packages azure-cli || return
   az_is_current || { echo "$me: the installed az does not support az login --identity --client-id" >&2; return 1; }
 }
 

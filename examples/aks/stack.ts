@@ -5,6 +5,12 @@ import { Principal } from '../../lib';
 import { ExampleConfig } from '../config';
 import { TutorialStack } from '../tutorial';
 
+/** Why the AKS example has no private variant, and what to do instead. */
+export const AKS_PRIVATE_REGISTRY_REFUSAL = 'ACR_DEMO_PRIVATE_REGISTRY is set, but the AKS example has no private variant: its nodes '
+  + 'are in the virtual network AKS creates in the node resource group, where this stack cannot put the registry\'s private '
+  + 'endpoint and DNS zone link. Fix: deploy acr-pull-user-assigned or acr-pull-system-assigned for the private variant, '
+  + 'or unset ACR_DEMO_PRIVATE_REGISTRY for acr-pull-aks.';
+
 /**
  * The AKS variant: the seed's other registry consumer, an Azure Kubernetes Service cluster whose nodes
  * pull from the registry with their kubelet identity, as `az aks create` and `az aks update --attach-acr`
@@ -12,6 +18,7 @@ import { TutorialStack } from '../tutorial';
  */
 export class AksExample extends TutorialStack {
   constructor(scope: Construct, id: string, config: ExampleConfig) {
+    if (config.privateRegistry) throw new Error(AKS_PRIVATE_REGISTRY_REFUSAL);
     super(scope, id, config);
 
     // az aks create --name myAKSCluster --node-count 1 --node-vm-size Standard_D2s_v5 --enable-managed-identity

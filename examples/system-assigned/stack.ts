@@ -23,6 +23,7 @@ export class SystemAssignedIdentityExample extends TutorialStack {
       systemAssignedIdentity: true,
     });
     AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);
+    this.connectPrivately(vm);
 
     // spID=$(az vm show --query identity.principalId); az role assignment create --assignee $spID --role acrpull
     this.grantImagePull(vm);

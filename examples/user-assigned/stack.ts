@@ -31,6 +31,7 @@ export class UserAssignedIdentityExample extends TutorialStack {
       userAssignedIdentities: [identity],
     });
     AzureSecurityChecks.suppress(vm, [PUBLIC_IP_SUPPRESSION]);
+    this.connectPrivately(vm);
 
     // az role assignment create --assignee $spID --scope $resourceID --role acrpull
     this.grantImagePull(identity);

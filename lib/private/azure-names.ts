@@ -45,8 +45,12 @@ export function isPrivateEndpointName(name: string): boolean {
 
 export const PRIVATE_ENDPOINT_NAME_RULE = 'must be 2-64 letters, digits, underscores, periods or hyphens, start with a letter or digit and end with one or an underscore';
 
-/** A Linux user name Azure takes for the admin user (1-64 characters), safe in a unit's `User=` and in runcmd. */
-export const LINUX_USERNAME = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
+/**
+ * A Linux user name Azure takes for the admin user: 1-64 letters, digits, `.`, `_` or `-`, starting with a letter
+ * or `_`, not ending with `.`. Safe in a unit's `User=` and in runcmd. The one rule: the constructs' validation,
+ * the user data renderer and the payload (`linux_user` in vm/acr-login.sh, the same POSIX ERE, checked by a test).
+ */
+export const LINUX_USERNAME = /^[A-Za-z_]([A-Za-z0-9._-]{0,62}[A-Za-z0-9_-])?$/;
 
 /** An Azure region as the provider takes it (`eastus`, `West Europe`): not empty. */
 export function isLocation(location: string): boolean {

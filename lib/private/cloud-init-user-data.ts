@@ -99,6 +99,9 @@ export interface ArchivePart {
 /** How long to wait for the MIME build: it takes milliseconds; a hang must not hang synth. */
 const BUILD_TIMEOUT_MS = 30_000;
 
+/** nodemailer's MIME builder, loaded by the worker (buildMultipartArchive's second argument: for tests). */
+const MIME_NODE_MODULE = 'nodemailer/lib/mime-node';
+
 /**
  * Builds a cloud-init multipart MIME archive (`multipart/mixed`, as `cloud-init devel make-mime` writes) with
  * nodemailer's MIME builder. A part that is itself a MIME message is nested as it is. The boundary derives from
@@ -108,7 +111,7 @@ const BUILD_TIMEOUT_MS = 30_000;
  * thread while this thread waits for it (`Atomics.wait`) and takes its answer with `receiveMessageOnPort`.
  * Results are cached by content: a fleet of targets with the same cloud-init builds once.
  */
-export function buildMultipartArchive(parts: ArchivePart[]): string {
+export function buildMultipartArchive(parts: ArchivePart[], mimeNodePath = require.resolve(MIME_NODE_MODULE)): string {
   const key = hashOf(parts);
   const cached = archives.get(key);
   if (cached !== undefined) return cached;
@@ -116,9 +119,11 @@ export function buildMultipartArchive(parts: ArchivePart[]): string {
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(BUILD_IN_WORKER, {
     eval: true,
-    workerData: { mimeNodePath: require.resolve('nodemailer/lib/mime-node'), boundary: key.slice(0, 24), parts, done, port: port2 },
+    workerData: { mimeNodePath, boundary: key.slice(0, 24), parts, done, port: port2 },
     transferList: [port2],
   });
+  // The worker answers its errors; an 'error' event nobody listens to would crash the process later.
+  worker.on('error', () => undefined);
   try {
     const outcome = Atomics.wait(done, 0, 0, BUILD_TIMEOUT_MS);
     const answer = receiveMessageOnPort(port1)?.message as { message?: string; error?: string } | undefined;
@@ -137,24 +142,31 @@ const archives = new Map<string, string>();
 
 // Runs in the worker: builds the archive with nodemailer's MimeNode (a child of an unused root, so no Date or
 // Message-ID header is added: cloud-init needs neither, and they would change every build), then answers.
+// Every error is answered too (a module that fails to load, a throwing builder): the caller reports it at
+// once instead of waiting out BUILD_TIMEOUT_MS.
 const BUILD_IN_WORKER = `
 'use strict';
 const { workerData } = require('worker_threads');
-const MimeNode = require(workerData.mimeNodePath);
-const { boundary, parts, done, port } = workerData;
-const archive = new MimeNode(undefined, { baseBoundary: boundary, boundaryPrefix: '=' }).createChild('${MULTIPART_TYPE}');
-archive.setHeader('MIME-Version', '1.0');
-for (const part of parts) {
-  const node = archive.createChild(part.contentType, { filename: part.filename });
-  for (const [name, value] of Object.entries(part.headers || {})) node.setHeader(name, value);
-  if (part.contentType === '${MULTIPART_TYPE}') node.setRaw(part.text);
-  else node.setContent(part.text);
-}
-archive.build((error, message) => {
-  port.postMessage(error ? { error: String(error) } : { message: message.toString('utf8') });
+const { mimeNodePath, boundary, parts, done, port } = workerData;
+function answer(reply) {
+  port.postMessage(reply);
   Atomics.store(done, 0, 1);
   Atomics.notify(done, 0);
-});
+}
+try {
+  const MimeNode = require(mimeNodePath);
+  const archive = new MimeNode(undefined, { baseBoundary: boundary, boundaryPrefix: '=' }).createChild('${MULTIPART_TYPE}');
+  archive.setHeader('MIME-Version', '1.0');
+  for (const part of parts) {
+    const node = archive.createChild(part.contentType, { filename: part.filename });
+    for (const [name, value] of Object.entries(part.headers || {})) node.setHeader(name, value);
+    if (part.contentType === '${MULTIPART_TYPE}') node.setRaw(part.text);
+    else node.setContent(part.text);
+  }
+  archive.build((error, message) => answer(error ? { error: String(error) } : { message: message.toString('utf8') }));
+} catch (error) {
+  answer({ error: String(error) });
+}
 `;
 
 function hashOf(parts: ArchivePart[]): string {

@@ -2,10 +2,12 @@ import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import type { DockerVirtualMachineProps } from '../docker-vm';
 import { addressPrefixProblem, cidrContains, cidrProblem, ipVersionOf, isInternetWide, isServiceTag, prefixLengthOf } from './address-prefix';
-import { isLocation, isResourceGroupName, LOCATION_FIX, LOCATION_RULE, RESOURCE_GROUP_NAME_RULE } from './azure-names';
+import { isLocation, isResourceGroupName, isResourceIdOfType, LOCATION_FIX, LOCATION_RULE, RESOURCE_GROUP_NAME_RULE } from './azure-names';
+import { outboundOf } from './docker-network';
 import { validateLoginSettings } from './registry-login-props';
 import { isPrivateKey, sshPublicKeyProblem } from './ssh-key';
 import { isLiteral, PropsValidator } from './validation';
+import { VmOutboundKind } from '../vm-outbound';
 
 // The rules Azure and the azurerm provider enforce on a DockerVirtualMachine's input, checked at synth.
 
@@ -58,6 +60,7 @@ export function validateDockerVmProps(vm: IConstruct, props: DockerVirtualMachin
 
   validateSshSources(v, props);
   validateNetwork(v, props);
+  validateOutbound(v, props, constructType);
 
   v.expectLiteral(props.osDiskStorageAccountType, (x) => OS_DISK_TYPES.includes(x), 'osDiskStorageAccountType',
     `is not an OS disk storage type (${OS_DISK_TYPES.join(', ')})`, 'use e.g. "StandardSSD_LRS" or "Premium_LRS"');
@@ -167,6 +170,54 @@ function validateNetwork(v: PropsValidator, props: DockerVirtualMachineProps): v
   if (spaceOk) {
     v.expect(cidrContains(space, subnet), 'subnetAddressPrefix', subnet, `is not inside virtualNetworkAddressSpace "${space}"`,
       'choose a subnet range inside the virtual network\'s address space');
+  }
+}
+
+/** How each outbound mode is written, for messages. */
+const OUTBOUND_CALLS: Record<VmOutboundKind, string> = {
+  [VmOutboundKind.NAT_GATEWAY]: 'VmOutbound.natGateway()',
+  [VmOutboundKind.EXISTING_NAT_GATEWAY]: 'VmOutbound.existingNatGateway(...)',
+  [VmOutboundKind.USER_MANAGED]: 'VmOutbound.userManaged()',
+  [VmOutboundKind.PUBLIC_IP]: 'VmOutbound.publicIp()',
+  [VmOutboundKind.AZURE_DEFAULT]: 'VmOutbound.azureDefault()',
+};
+
+/** The outbound mode the props give, or undefined when `outbound` is not a VmOutbound (plain JavaScript). */
+function outboundKindOf(props: DockerVirtualMachineProps): VmOutboundKind | undefined {
+  const kind = outboundOf(props)?.kind;
+  return kind !== undefined && kind in OUTBOUND_CALLS ? kind : undefined;
+}
+
+function validateOutbound(v: PropsValidator, props: DockerVirtualMachineProps, constructType: string): void {
+  const outbound = props.outbound;
+  const kind = outboundKindOf(props);
+  if (kind === undefined) {
+    v.expect(false, 'outbound', outbound, 'is not a VmOutbound', 'use VmOutbound.natGateway(), VmOutbound.userManaged() or another VmOutbound factory');
+    return;
+  }
+  const call = OUTBOUND_CALLS[kind];
+  if (kind === VmOutboundKind.PUBLIC_IP) {
+    const scaleSet = constructType !== 'DockerVirtualMachine';
+    v.expect(props.associatePublicIpAddress === true, 'outbound', call, scaleSet
+      ? 'leaves by the machine\'s public IP, but a scale set\'s instances have none'
+      : 'leaves by the VM\'s public IP, but associatePublicIpAddress is off, so the VM has none',
+    scaleSet ? 'use VmOutbound.natGateway() (the default) or VmOutbound.userManaged()'
+      : 'set associatePublicIpAddress: true, or use VmOutbound.natGateway() (the default without a public IP)');
+  }
+  const onCreatedSubnet = kind === VmOutboundKind.NAT_GATEWAY || kind === VmOutboundKind.EXISTING_NAT_GATEWAY || kind === VmOutboundKind.AZURE_DEFAULT;
+  if (props.subnetId !== undefined && onCreatedSubnet) {
+    v.expect(false, 'outbound', call,
+      'sets the outbound path of the subnet the construct creates, but subnetId passes a subnet of yours, whose outbound settings are set where it is defined',
+      'give that subnet its path there (a NAT gateway association, a route table) and use VmOutbound.userManaged(), the default with subnetId; or remove subnetId');
+  }
+  if (kind === VmOutboundKind.EXISTING_NAT_GATEWAY) {
+    const id = outbound?.natGatewayId;
+    const fix = 'pass the gateway\'s "id" (az network nat gateway show --query id), '
+      + '/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/natGateways/<name>';
+    v.expect(typeof id === 'string', 'outbound.natGatewayId', id, 'is required and must be a string', fix);
+    if (typeof id === 'string') {
+      v.expectLiteral(id, (x) => isResourceIdOfType(x, 'Microsoft.Network/natGateways'), 'outbound.natGatewayId', 'is not a NAT gateway resource ID', fix);
+    }
   }
 }
 

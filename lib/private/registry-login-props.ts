@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
 import { isLoginServer, isRegistryName, LINUX_USERNAME, REGISTRY_NAME_RULE } from './azure-names';
 import { PropsValidator } from './validation';
-import { MAX_LOGIN_TIMEOUT_SECONDS, MIN_LOGIN_TIMEOUT_SECONDS } from './vm-scripts';
+import { LOGIN_METHODS, MAX_LOGIN_TIMEOUT_SECONDS, MIN_LOGIN_TIMEOUT_SECONDS } from './vm-scripts';
 import type { IContainerRegistry } from '../registry';
 
 // The rules on a registry login's settings and on pullImages, shared by ContainerRegistryLogin (every target)
@@ -14,12 +14,10 @@ export interface LoginSettingsInput {
   readonly loginMethod?: string;
 }
 
-const LOGIN_METHODS = ['token-exchange', 'azure-cli'];
-
 /** Checks the admin user name (a literal must be a Linux user name), the retry budget and the login method. */
 export function validateLoginSettings(v: PropsValidator, settings: LoginSettingsInput): void {
   const { adminUsername, loginTimeoutSeconds: timeout, loginMethod } = settings;
-  v.expect(adminUsername === undefined || Token.isUnresolved(adminUsername) || (LINUX_USERNAME.test(adminUsername) && !adminUsername.endsWith('.')),
+  v.expect(adminUsername === undefined || Token.isUnresolved(adminUsername) || LINUX_USERNAME.test(adminUsername),
     'adminUsername', adminUsername,
     'must be 1-64 letters, digits, ".", "_" or "-", start with a letter or "_" and not end with "."', 'use e.g. "azureuser"');
   if (timeout !== undefined) {
@@ -33,7 +31,7 @@ export function validateLoginSettings(v: PropsValidator, settings: LoginSettings
         ` (and at most ${MAX_LOGIN_TIMEOUT_SECONDS}: a run ends before the timer's next one)`,
       `leave it at the default (1800) or choose ${MIN_LOGIN_TIMEOUT_SECONDS} to ${MAX_LOGIN_TIMEOUT_SECONDS}`);
   }
-  v.expect(loginMethod === undefined || LOGIN_METHODS.includes(loginMethod), 'loginMethod', loginMethod,
+  v.expect(loginMethod === undefined || (LOGIN_METHODS as readonly string[]).includes(loginMethod), 'loginMethod', loginMethod,
     `is not a login method (${LOGIN_METHODS.join(', ')})`, 'use RegistryLoginMethod.TOKEN_EXCHANGE or RegistryLoginMethod.AZURE_CLI');
 }
 

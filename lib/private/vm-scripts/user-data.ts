@@ -1,14 +1,13 @@
 import { Token } from 'cdktf';
 import { vmAsset } from './assets';
+import { RegistryLoginMethod } from '../../registry-login-method';
 import { LINUX_USERNAME } from '../azure-names';
 
-/**
- * How the payload logs in to a registry:
- * - `token-exchange`: the managed identity's token from the Instance Metadata Service, exchanged at the
- *   registry (`POST /oauth2/exchange`) for a refresh token, given to `docker login`. No Azure CLI, no ARM call.
- * - `azure-cli`: the tutorial's `az login --identity`, `az acr login --name` (installs a current Azure CLI).
- */
-export type LoginMethod = 'token-exchange' | 'azure-cli';
+/** How the payload logs in to a registry: the value of a {@link RegistryLoginMethod}, as `login_method` has it. */
+export type LoginMethod = `${RegistryLoginMethod}`;
+
+/** Every login method, in the enum's order. */
+export const LOGIN_METHODS: readonly LoginMethod[] = Object.values(RegistryLoginMethod);
 
 /** One registry a machine logs in to with its managed identity, and the images it pulls from it. */
 export interface RegistryLogin {
@@ -43,7 +42,8 @@ export const DEFAULT_LOGIN_TIMEOUT_SECONDS = 1800;
 export const MIN_LOGIN_TIMEOUT_SECONDS = 900;
 /** The payload caps a larger budget (a run must end well before the timer's next one). */
 export const MAX_LOGIN_TIMEOUT_SECONDS = 7200;
-const LOGIN_METHODS: readonly LoginMethod[] = ['token-exchange', 'azure-cli'];
+/** The payload bounds each step that can hang by this (`step_timeout_seconds`): a run ends by its budget plus one step. */
+export const STEP_TIMEOUT_SECONDS = 1800;
 
 /** What registry names, host names, GUIDs and image references are made of; the payload checks the same. */
 const SAFE_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;
