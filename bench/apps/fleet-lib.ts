@@ -1,6 +1,6 @@
 // Child: one stack with $BENCH_HOSTS hosts of the tutorial through the library, on the construct defaults: each
-// host has its own network (VNet, subnet, NSG) and registry login, even hosts a user-assigned identity with an
-// AcrPull grant (Example 1), odd hosts their own system-assigned identity with the grant (Example 2).
+// host has its own network (VNet, subnet, NSG, NAT gateway) and registry login, even hosts a user-assigned identity
+// with an AcrPull grant (Example 1), odd hosts their own system-assigned identity with the grant (Example 2).
 // $BENCH_KIND: `vm` (DockerVirtualMachine) or `vmss` (DockerVirtualMachineScaleSet, 2 instances each).
 import { App, TerraformStack } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';

@@ -77,7 +77,7 @@ class RawTutorialStack extends TerraformStack {
       resourceGroupName: rg.name,
       virtualNetworkName: vnet.name,
       addressPrefixes: ['10.0.0.0/24'],
-      defaultOutboundAccessEnabled: true,
+      defaultOutboundAccessEnabled: false,
     });
     new SubnetNetworkSecurityGroupAssociation(vmGroup, 'SubnetNsg', { subnetId: subnet.id, networkSecurityGroupId: nsg.id });
     const publicIp = new PublicIp(vmGroup, 'PublicIp', { ...common, name: 'myDockerVMPublicIP', sku: 'Standard', allocationMethod: 'Static' });

@@ -7,13 +7,17 @@ import { App, Fn, TerraformLocal, TerraformStack } from 'cdktf';
 import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import { LinuxVirtualMachine } from '@cdktf/provider-azurerm/lib/linux-virtual-machine';
 import { LinuxVirtualMachineScaleSet } from '@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set';
+import { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
+import { NatGatewayPublicIpAssociation } from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
 import { NetworkInterface } from '@cdktf/provider-azurerm/lib/network-interface';
 import { NetworkInterfaceSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/network-interface-security-group-association';
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
@@ -53,9 +57,14 @@ for (let i = 0; i < hosts; i++) {
   });
   const vnet = new VirtualNetwork(host, 'Vnet', { ...common, name: `${name}VNET`, addressSpace: ['10.0.0.0/16'] });
   const subnet = new Subnet(host, 'Subnet', {
-    name: `${name}Subnet`, resourceGroupName, virtualNetworkName: vnet.name, addressPrefixes: ['10.0.0.0/24'], defaultOutboundAccessEnabled: true,
+    name: `${name}Subnet`, resourceGroupName, virtualNetworkName: vnet.name, addressPrefixes: ['10.0.0.0/24'], defaultOutboundAccessEnabled: false,
   });
   const subnetNsg = new SubnetNetworkSecurityGroupAssociation(host, 'SubnetNsg', { subnetId: subnet.id, networkSecurityGroupId: nsg.id });
+  // The outbound path of a machine without a public IP: a NAT gateway with its own address on the subnet.
+  const natGateway = new NatGateway(host, 'NatGateway', { ...common, name: `${name}NATGW`, skuName: 'Standard' });
+  const natIp = new PublicIp(host, 'NatGatewayIp', { ...common, name: `${name}NATIP`, sku: 'Standard', allocationMethod: 'Static' });
+  const natIpAssociation = new NatGatewayPublicIpAssociation(host, 'NatGatewayIpAssociation', { natGatewayId: natGateway.id, publicIpAddressId: natIp.id });
+  const subnetNat = new SubnetNatGatewayAssociation(host, 'SubnetNatGateway', { subnetId: subnet.id, natGatewayId: natGateway.id });
   const identityBlock = identity ? { type: 'UserAssigned', identityIds: [identity.id] } : { type: 'SystemAssigned' };
   const machine = {
     ...common, name, adminUsername: 'azureuser', adminSshKey: [{ username: 'azureuser', publicKey: SSH_PUBLIC_KEY }],
@@ -70,7 +79,7 @@ for (let i = 0; i < hosts; i++) {
         name: `${name}Nic`, primary: true, enableIpForwarding: false, networkSecurityGroupId: nsg.id,
         ipConfiguration: [{ name: 'ipconfig1', primary: true, subnetId: subnet.id }],
       }],
-      dependsOn: [subnetNsg],
+      dependsOn: [subnetNsg, natIpAssociation, subnetNat],
     });
     principalId = vmss.identity.principalId;
     vmss.userData = userDataOf(i);
@@ -82,7 +91,8 @@ for (let i = 0; i < hosts; i++) {
     });
     const nicNsg = new NetworkInterfaceSecurityGroupAssociation(host, 'NicNsg', { networkInterfaceId: nic.id, networkSecurityGroupId: nsg.id });
     const vm = new LinuxVirtualMachine(host, 'Default', {
-      ...machine, size: 'Standard_D2s_v5', allowExtensionOperations: false, networkInterfaceIds: [nic.id], dependsOn: [nicNsg],
+      ...machine, size: 'Standard_D2s_v5', allowExtensionOperations: false, networkInterfaceIds: [nic.id],
+      dependsOn: [nicNsg, natIpAssociation, subnetNat],
     });
     principalId = vm.identity.principalId;
     vm.userData = userDataOf(i);
